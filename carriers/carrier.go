@@ -1,0 +1,235 @@
+// Package carriers keeps the carrier registry (codes, number formats,
+// recycle policies) and merchants' authorizations to use a carrier
+// (快递商授权): a settlement account for direct-operated carriers, a branch
+// for franchise carriers, approved by an admin.
+package carriers
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/fault"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/numbering"
+	"github.com/ewaybill/ewaybill/paging"
+	"github.com/ewaybill/ewaybill/resname"
+	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/textrule"
+)
+
+// Service manages carriers and carrier authorizations on a store.
+type Service struct {
+	Store storage.Store
+	Now   func() time.Time
+}
+
+var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,7}$`)
+
+// schemes maps the API's check-digit schemes to the numbering package's.
+var schemes = map[ewaybillv1.CheckDigitScheme]numbering.Scheme{
+	ewaybillv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_NONE:    numbering.SchemeNone,
+	ewaybillv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_MOD7:    numbering.SchemeMod7,
+	ewaybillv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_MOD10:   numbering.SchemeMod10,
+	ewaybillv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_MOD11:   numbering.SchemeMod11,
+	ewaybillv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_UPU_S10: numbering.SchemeUPUS10,
+}
+
+// NumberFormat converts a carrier's configured format for the numbering
+// package. The format was validated when the carrier was created.
+func NumberFormat(c *ewaybillv1.Carrier) numbering.Format {
+	f := c.GetNumberFormat()
+	return numbering.Format{Prefix: f.GetPrefix(), SerialLength: int(f.GetSerialLength()), Scheme: schemes[f.GetCheckDigitScheme()], Suffix: f.GetSuffix()}
+}
+
+// Create registers a carrier (admin).
+func (s *Service) Create(ctx context.Context, p access.Principal, in *ewaybillv1.Carrier) (*ewaybillv1.Carrier, error) {
+	if err := p.Require("register carriers", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, err
+	}
+	c, err := normalizeCarrier(in)
+	if err != nil {
+		return nil, err
+	}
+	now := timestamppb.New(s.Now())
+	c.CreateTime, c.UpdateTime = now, now
+	err = s.Store.Update(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Carriers().Get(c.GetCode()); err == nil {
+			return fault.New(fault.KindAlreadyExists, fault.ReasonAlreadyExists,
+				"carrier %s is already registered; change it with UpdateCarrier", c.GetCode()).With("resource", c.GetName())
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		return tx.Carriers().Put(c.GetCode(), c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func normalizeCarrier(in *ewaybillv1.Carrier) (*ewaybillv1.Carrier, error) {
+	var v fault.Violations
+	if in == nil {
+		return nil, fault.Invalid("carrier", "required", "carrier is required")
+	}
+	c := &ewaybillv1.Carrier{
+		Code:          strings.TrimSpace(in.GetCode()),
+		DisplayName:   textrule.Check(&v, "carrier.display_name", in.GetDisplayName(), 1, 64),
+		Kind:          in.GetKind(),
+		RecyclePolicy: in.GetRecyclePolicy(),
+		Enabled:       proto.Bool(in.Enabled == nil || in.GetEnabled()),
+	}
+	if !codePattern.MatchString(c.Code) {
+		v.Add("carrier.code", "format", "carrier.code must be 2–8 uppercase letters or digits starting with a letter, e.g. SF or ZTO")
+	}
+	c.Name = resname.Build("carriers", c.Code)
+	switch c.Kind {
+	case ewaybillv1.CarrierKind_CARRIER_KIND_DIRECT_OPERATED, ewaybillv1.CarrierKind_CARRIER_KIND_FRANCHISE:
+	default:
+		v.Add("carrier.kind", "enum", "carrier.kind must be CARRIER_KIND_DIRECT_OPERATED or CARRIER_KIND_FRANCHISE")
+	}
+	switch c.RecyclePolicy {
+	case ewaybillv1.RecyclePolicy_RECYCLE_POLICY_UNSPECIFIED:
+		c.RecyclePolicy = ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID
+	case ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID, ewaybillv1.RecyclePolicy_RECYCLE_POLICY_REUSE_UNPRINTED:
+	default:
+		v.Add("carrier.recycle_policy", "enum", "carrier.recycle_policy must be RECYCLE_POLICY_VOID or RECYCLE_POLICY_REUSE_UNPRINTED")
+	}
+	nf := in.GetNumberFormat()
+	if nf == nil {
+		v.Add("carrier.number_format", "required", "carrier.number_format is required: prefix, serial_length and check_digit_scheme")
+	} else {
+		c.NumberFormat = &ewaybillv1.NumberFormat{
+			Prefix: strings.TrimSpace(nf.GetPrefix()), SerialLength: nf.GetSerialLength(),
+			CheckDigitScheme: nf.GetCheckDigitScheme(), Suffix: strings.TrimSpace(nf.GetSuffix()),
+		}
+		if _, known := schemes[nf.GetCheckDigitScheme()]; !known {
+			v.Add("carrier.number_format.check_digit_scheme", "enum",
+				"carrier.number_format.check_digit_scheme must be one of CHECK_DIGIT_SCHEME_NONE, _MOD7, _MOD10, _MOD11, _UPU_S10")
+		} else if err := NumberFormat(c).Validate(); err != nil {
+			var fe *numbering.FieldError
+			if errors.As(err, &fe) {
+				v.Add("carrier.number_format."+fe.Field, fe.Rule, "carrier.number_format.%s: %s", fe.Field, fe.Message)
+			} else {
+				v.AddErr("carrier.number_format", err)
+			}
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Get returns a carrier; every role may read the carrier catalogue.
+func (s *Service) Get(ctx context.Context, p access.Principal, name string) (*ewaybillv1.Carrier, error) {
+	code, err := parseCarrierName("name", name)
+	if err != nil {
+		return nil, err
+	}
+	var c *ewaybillv1.Carrier
+	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
+		c, err = loadCarrier(tx, code)
+		return err
+	})
+	return c, err
+}
+
+// List pages through carriers by code.
+func (s *Service) List(ctx context.Context, p access.Principal, size int32, token string) ([]*ewaybillv1.Carrier, string, error) {
+	page, err := paging.Page[*ewaybillv1.Carrier](size, token, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	var list []*ewaybillv1.Carrier
+	var next string
+	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
+		list, next, err = tx.Carriers().List(page)
+		return err
+	})
+	return list, paging.Token(next), err
+}
+
+// updatable are the fields UpdateCarrier may change; the rest (code, kind,
+// number format) are fixed because issued numbers and authorizations
+// depend on them.
+var updatable = map[string]bool{"display_name": true, "recycle_policy": true, "enabled": true}
+
+// Update changes the fields in mask (admin).
+func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1.Carrier, mask *fieldmaskpb.FieldMask) (*ewaybillv1.Carrier, error) {
+	if err := p.Require("change carriers", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, err
+	}
+	code, err := parseCarrierName("carrier.name", in.GetName())
+	if err != nil {
+		return nil, err
+	}
+	var v fault.Violations
+	if len(mask.GetPaths()) == 0 {
+		v.Add("update_mask", "required", "update_mask is required: list the fields to change (display_name, recycle_policy, enabled)")
+	}
+	for _, path := range mask.GetPaths() {
+		if !updatable[path] {
+			v.Add("update_mask", "immutable", "%q cannot be changed; only display_name, recycle_policy and enabled can (register a new carrier for another format)", path)
+		}
+	}
+	display := in.GetDisplayName()
+	if slices.Contains(mask.GetPaths(), "display_name") {
+		display = textrule.Check(&v, "carrier.display_name", display, 1, 64)
+	}
+	if slices.Contains(mask.GetPaths(), "recycle_policy") {
+		switch in.GetRecyclePolicy() {
+		case ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID, ewaybillv1.RecyclePolicy_RECYCLE_POLICY_REUSE_UNPRINTED:
+		default:
+			v.Add("carrier.recycle_policy", "enum", "carrier.recycle_policy must be RECYCLE_POLICY_VOID or RECYCLE_POLICY_REUSE_UNPRINTED")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var c *ewaybillv1.Carrier
+	err = s.Store.Update(ctx, func(tx storage.Tx) (err error) {
+		c, err = loadCarrier(tx, code)
+		if err != nil {
+			return err
+		}
+		for _, path := range mask.GetPaths() {
+			switch path {
+			case "display_name":
+				c.DisplayName = display
+			case "recycle_policy":
+				c.RecyclePolicy = in.GetRecyclePolicy()
+			case "enabled":
+				c.Enabled = proto.Bool(in.GetEnabled())
+			}
+		}
+		c.UpdateTime = timestamppb.New(s.Now())
+		return tx.Carriers().Put(code, c)
+	})
+	return c, err
+}
+
+func parseCarrierName(field, name string) (string, error) {
+	ids, err := resname.Parse(field, name, "carriers", "*")
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+func loadCarrier(tx storage.Tx, code string) (*ewaybillv1.Carrier, error) {
+	c, err := tx.Carriers().Get(code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fault.NotFound(resname.Build("carriers", code))
+	}
+	return c, err
+}

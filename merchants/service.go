@@ -1,0 +1,186 @@
+// Package merchants registers merchants and runs their qualification review
+// (资质认证): PENDING_REVIEW → APPROVED | REJECTED → resubmission →
+// PENDING_REVIEW, with SUSPEND and REINSTATE for approved merchants. Every
+// decision is kept in the merchant's review history.
+package merchants
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/apikeys"
+	"github.com/ewaybill/ewaybill/fault"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/paging"
+	"github.com/ewaybill/ewaybill/resname"
+	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/textrule"
+)
+
+// Service runs merchant registration and review on a store.
+type Service struct {
+	Store storage.Store
+	Now   func() time.Time
+}
+
+// Registration is the result of a self-registration.
+type Registration struct {
+	Merchant  *ewaybillv1.Merchant
+	Key       *ewaybillv1.ApiKey
+	KeySecret string
+}
+
+// Register creates a merchant for a public caller and mints its first
+// merchant key in the same transaction, so a registration never leaves a
+// merchant without a way in.
+func (s *Service) Register(ctx context.Context, q *ewaybillv1.Qualification, keyDisplayName string) (*Registration, error) {
+	var v fault.Violations
+	keyDisplayName = textrule.Check(&v, "key_display_name", keyDisplayName, 0, 100)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if keyDisplayName == "" {
+		keyDisplayName = "registration key"
+	}
+	var reg Registration
+	err := s.Store.Update(ctx, func(tx storage.Tx) error {
+		m, err := s.insert(tx, access.Public, q)
+		if err != nil {
+			return err
+		}
+		key, secret, err := apikeys.Mint(tx, s.Now(), apikeys.Spec{
+			DisplayName: keyDisplayName, Role: ewaybillv1.Role_ROLE_MERCHANT, MerchantID: idOf(m), Creator: access.Public.Key,
+		}, "")
+		reg = Registration{Merchant: m, Key: key, KeySecret: secret}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	reg.Merchant = View(access.Principal{MerchantID: idOf(reg.Merchant), Role: ewaybillv1.Role_ROLE_MERCHANT}, reg.Merchant)
+	return &reg, nil
+}
+
+// Create registers a merchant on its behalf (admin).
+func (s *Service) Create(ctx context.Context, p access.Principal, q *ewaybillv1.Qualification) (*ewaybillv1.Merchant, error) {
+	if err := p.Require("create merchants", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, err
+	}
+	var m *ewaybillv1.Merchant
+	err := s.Store.Update(ctx, func(tx storage.Tx) (err error) {
+		m, err = s.insert(tx, p, q)
+		return err
+	})
+	return View(p, m), err
+}
+
+func (s *Service) insert(tx storage.Tx, p access.Principal, q *ewaybillv1.Qualification) (*ewaybillv1.Merchant, error) {
+	q, err := normalizeQualification(q, "qualification.")
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureCreditCodeFree(tx, q.GetCreditCode(), ""); err != nil {
+		return nil, err
+	}
+	now := timestamppb.New(s.Now())
+	id := uuid.Must(uuid.NewV7()).String()
+	m := &ewaybillv1.Merchant{
+		Name:          resname.Build("merchants", id),
+		Qualification: q,
+		State:         ewaybillv1.MerchantState_MERCHANT_STATE_PENDING_REVIEW,
+		ReviewHistory: []*ewaybillv1.ReviewEvent{submit.Event(p, "", nil, now)},
+		CreateTime:    now,
+		UpdateTime:    now,
+	}
+	return m, tx.Merchants().Put(id, m)
+}
+
+// ensureCreditCodeFree refuses a credit code held by another merchant than
+// exceptID: one legal entity, one merchant.
+func ensureCreditCodeFree(tx storage.Tx, code, exceptID string) error {
+	holder, err := tx.Merchants().IDByCreditCode(code)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case holder == exceptID:
+		return nil
+	}
+	return fault.New(fault.KindAlreadyExists, fault.ReasonAlreadyExists,
+		"a merchant with this unified social credit code is already registered; sign in with that merchant's key or contact the platform").
+		With("field", "qualification.credit_code")
+}
+
+// Get returns a merchant p may see.
+func (s *Service) Get(ctx context.Context, p access.Principal, name string) (*ewaybillv1.Merchant, error) {
+	id, err := s.visibleID(p, name, "read merchants")
+	if err != nil {
+		return nil, err
+	}
+	var m *ewaybillv1.Merchant
+	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
+		m, err = load(tx, id)
+		return err
+	})
+	return View(p, m), err
+}
+
+// List pages through merchants (admins: all; a merchant: itself).
+func (s *Service) List(ctx context.Context, p access.Principal, state ewaybillv1.MerchantState, size int32, token string) ([]*ewaybillv1.Merchant, string, error) {
+	if err := p.Require("list merchants", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
+		return nil, "", err
+	}
+	if _, known := ewaybillv1.MerchantState_name[int32(state)]; !known {
+		return nil, "", fault.Invalid("state", "enum", "state %d is not a MerchantState", state)
+	}
+	page, err := paging.Page(size, token, func(m *ewaybillv1.Merchant) bool {
+		return (state == ewaybillv1.MerchantState_MERCHANT_STATE_UNSPECIFIED || m.GetState() == state) && p.SeesMerchant(idOf(m))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	var list []*ewaybillv1.Merchant
+	var next string
+	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
+		list, next, err = tx.Merchants().List(page)
+		return err
+	})
+	for i, m := range list {
+		list[i] = View(p, m)
+	}
+	return list, paging.Token(next), err
+}
+
+// visibleID parses name and checks that p may see that merchant; another
+// merchant's is reported as not found.
+func (s *Service) visibleID(p access.Principal, name, action string) (string, error) {
+	if err := p.Require(action, ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
+		return "", err
+	}
+	ids, err := resname.Parse("name", name, "merchants", "*")
+	if err != nil {
+		return "", err
+	}
+	if !p.SeesMerchant(ids[0]) {
+		return "", fault.NotFound(name)
+	}
+	return ids[0], nil
+}
+
+func load(tx storage.Tx, id string) (*ewaybillv1.Merchant, error) {
+	m, err := tx.Merchants().Get(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fault.NotFound(resname.Build("merchants", id))
+	}
+	return m, err
+}
+
+func idOf(m *ewaybillv1.Merchant) string {
+	return m.GetName()[len("merchants/"):]
+}

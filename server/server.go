@@ -1,0 +1,86 @@
+// Package server is ewaybill's transport: gRPC handlers that translate
+// between the API and the domain services, the interceptor chain, error
+// mapping and the REST gateway. It holds no business rules.
+package server
+
+import (
+	"log/slog"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/ewaybill/ewaybill/apikeys"
+	"github.com/ewaybill/ewaybill/carriers"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/merchants"
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+// MaxRequestBytes bounds one gRPC message (and so one REST body).
+const MaxRequestBytes = 4 << 20
+
+// Config is what a Server needs.
+type Config struct {
+	Store  storage.Store
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server owns the domain services and the gRPC server that exposes them.
+type Server struct {
+	log     *slog.Logger
+	metrics *metrics
+	health  *health.Server
+	grpc    *grpc.Server
+
+	keys      *apikeys.Service
+	merchants *merchants.Service
+	carriers  *carriers.Service
+}
+
+// New builds a server over cfg.Store. It does not listen; see GRPC.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{
+		log:       cfg.Logger,
+		metrics:   newMetrics(),
+		health:    health.NewServer(),
+		keys:      &apikeys.Service{Store: cfg.Store, Now: cfg.Now},
+		merchants: &merchants.Service{Store: cfg.Store, Now: cfg.Now},
+		carriers:  &carriers.Service{Store: cfg.Store, Now: cfg.Now},
+	}
+	s.grpc = grpc.NewServer(
+		grpc.MaxRecvMsgSize(MaxRequestBytes),
+		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
+		grpc.ChainStreamInterceptor(s.streamInterceptor),
+	)
+	ewaybillv1.RegisterMerchantServiceServer(s.grpc, &merchantHandler{svc: s.merchants})
+	ewaybillv1.RegisterCarrierServiceServer(s.grpc, &carrierHandler{svc: s.carriers})
+	ewaybillv1.RegisterCarrierAuthorizationServiceServer(s.grpc, &authorizationHandler{svc: s.carriers})
+	ewaybillv1.RegisterApiKeyServiceServer(s.grpc, &apiKeyHandler{svc: s.keys})
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	reflection.Register(s.grpc)
+	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	return s
+}
+
+// GRPC is the server to Serve on a listener.
+func (s *Server) GRPC() *grpc.Server { return s.grpc }
+
+// Keys exposes key management for bootstrap and the demo seed.
+func (s *Server) Keys() *apikeys.Service { return s.keys }
+
+// Draining marks the server NOT_SERVING so load balancers stop sending
+// new work while in-flight requests finish.
+func (s *Server) Draining() {
+	s.health.Shutdown()
+}

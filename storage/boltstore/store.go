@@ -1,0 +1,152 @@
+// Package boltstore implements storage.Store on one bbolt file: fsync on
+// every commit, protobuf-encoded values, a fixed bucket registry and a
+// schema version checked on open.
+package boltstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+// FileName is the database file inside the data dir.
+const FileName = "ewaybill.db"
+
+// Options tune Open.
+type Options struct {
+	// ReadOnly opens the file without writing (for checks); it still takes
+	// a shared lock.
+	ReadOnly bool
+	// LockTimeout bounds the wait for another process to release the file;
+	// zero means 2 seconds.
+	LockTimeout time.Duration
+}
+
+// Store is a storage.Store on bbolt.
+type Store struct {
+	db *bolt.DB
+
+	// closing guards against transactions starting while Close runs.
+	mu     sync.RWMutex
+	closed bool
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// ErrLocked is returned when another process holds the data dir.
+var ErrLocked = errors.New("data dir is in use by another process")
+
+// Open opens (creating if needed) the store in dataDir.
+func Open(dataDir string, opt Options) (*Store, error) {
+	if !opt.ReadOnly {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir %s: %w", dataDir, err)
+		}
+	}
+	if opt.LockTimeout == 0 {
+		opt.LockTimeout = 2 * time.Second
+	}
+	path := filepath.Join(dataDir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s is locked (waited %s); stop the other ewaybill using it or choose another --data-dir",
+			ErrLocked, path, opt.LockTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.initSchema(opt.ReadOnly); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// initSchema creates the buckets of a new file and checks the version of an
+// existing one.
+func (s *Store) initSchema(readOnly bool) error {
+	check := func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return nil
+		}
+		raw := meta.Get(keySchemaVersion)
+		if len(raw) != 8 {
+			return fmt.Errorf("schema version record is damaged (%d bytes)", len(raw))
+		}
+		if v := binary.BigEndian.Uint64(raw); v > SchemaVersion {
+			return fmt.Errorf("written by a newer ewaybill (schema %d; this binary knows up to %d): upgrade the binary", v, SchemaVersion)
+		}
+		return nil
+	}
+	if readOnly {
+		return s.db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketMeta) == nil {
+				return errors.New("not an initialised ewaybill store")
+			}
+			return check(tx)
+		})
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := check(tx); err != nil {
+			return err
+		}
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keySchemaVersion) == nil {
+			return meta.Put(keySchemaVersion, binary.BigEndian.AppendUint64(nil, SchemaVersion))
+		}
+		return nil
+	})
+}
+
+// View implements storage.Store.
+func (s *Store) View(ctx context.Context, fn func(storage.Tx) error) error {
+	return s.run(ctx, false, fn)
+}
+
+// Update implements storage.Store; it returns after the commit is fsynced.
+func (s *Store) Update(ctx context.Context, fn func(storage.Tx) error) error {
+	return s.run(ctx, true, fn)
+}
+
+func (s *Store) run(ctx context.Context, write bool, fn func(storage.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return storage.ErrClosed
+	}
+	body := func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) }
+	if write {
+		return s.db.Update(body)
+	}
+	return s.db.View(body)
+}
+
+// Close waits for running transactions and closes the file.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.db.Close()
+}

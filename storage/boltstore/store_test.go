@@ -1,0 +1,115 @@
+package boltstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+func TestSecondOpenerGetsClearError(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = Open(dir, Options{LockTimeout: 100 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "--data-dir") {
+		t.Fatalf("second open: %v", err)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, binary.BigEndian.AppendUint64(nil, SchemaVersion+1))
+	})
+	s.Close()
+	_, err = Open(dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "upgrade the binary") {
+		t.Fatalf("open of newer schema: %v", err)
+	}
+}
+
+func TestClosedStoreRefusesTransactions(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	err = s.View(context.Background(), func(storage.Tx) error { return nil })
+	if !errors.Is(err, storage.ErrClosed) {
+		t.Fatalf("view after close: %v", err)
+	}
+}
+
+func TestListPagesWithFilterAndCreditCodeIndex(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	err = s.Update(ctx, func(tx storage.Tx) error {
+		for i, id := range []string{"a", "b", "c", "d", "e"} {
+			m := &ewaybillv1.Merchant{Name: "merchants/" + id, State: ewaybillv1.MerchantState(1 + i%2),
+				Qualification: &ewaybillv1.Qualification{CreditCode: "CODE-" + id}}
+			if err := tx.Merchants().Put(id, m); err != nil {
+				return err
+			}
+		}
+		// Changing a credit code moves its index entry.
+		m, _ := tx.Merchants().Get("e")
+		m.Qualification.CreditCode = "CODE-E2"
+		return tx.Merchants().Put("e", m)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keepPending := func(m *ewaybillv1.Merchant) bool { return m.GetState() == 1 }
+	var got []string
+	after := ""
+	pages := 0
+	for {
+		var list []*ewaybillv1.Merchant
+		err := s.View(ctx, func(tx storage.Tx) (err error) {
+			list, after, err = tx.Merchants().List(storage.Page[*ewaybillv1.Merchant]{After: after, Limit: 2, Keep: keepPending})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, m := range list {
+			got = append(got, m.GetName())
+		}
+		if after == "" {
+			break
+		}
+	}
+	// a, c, e are pending; two pages, the last one not empty.
+	if strings.Join(got, ",") != "merchants/a,merchants/c,merchants/e" || pages != 2 {
+		t.Fatalf("got %v in %d pages", got, pages)
+	}
+	s.View(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Merchants().IDByCreditCode("CODE-e"); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("old credit code still indexed: %v", err)
+		}
+		if id, _ := tx.Merchants().IDByCreditCode("CODE-E2"); id != "e" {
+			t.Errorf("new credit code maps to %q", id)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,83 @@
+package boltstore
+
+import (
+	"bytes"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+// table is a bucket of protobuf values of one type. Every typed table of
+// the store is a table plus the indexes that type needs.
+type table[T proto.Message] struct {
+	name  []byte
+	b     *bolt.Bucket
+	fresh func() T
+}
+
+func newTable[T proto.Message](tx *bolt.Tx, name []byte, fresh func() T) table[T] {
+	return table[T]{name: name, b: tx.Bucket(name), fresh: fresh}
+}
+
+func (t table[T]) get(key []byte) (T, error) {
+	var zero T
+	raw := t.b.Get(key)
+	if raw == nil {
+		return zero, storage.ErrNotFound
+	}
+	return t.decode(key, raw)
+}
+
+func (t table[T]) decode(key, raw []byte) (T, error) {
+	var zero T
+	v := t.fresh()
+	if err := proto.Unmarshal(raw, v); err != nil {
+		return zero, fmt.Errorf("decode %s/%q: %w", t.name, key, err)
+	}
+	return v, nil
+}
+
+func (t table[T]) put(key []byte, v T) error {
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	return t.b.Put(key, raw)
+}
+
+// list walks keys with prefix in order, starting after p.After (a full key,
+// exclusive), and returns up to p.Limit values that pass p.Keep. The cursor
+// is returned only if a further kept value exists, so the last page never
+// comes back empty.
+func (t table[T]) list(prefix []byte, p storage.Page[T]) ([]T, string, error) {
+	c := t.b.Cursor()
+	var k, raw []byte
+	if p.After != "" {
+		k, raw = c.Seek([]byte(p.After))
+		if k != nil && bytes.Equal(k, []byte(p.After)) {
+			k, raw = c.Next()
+		}
+	} else {
+		k, raw = c.Seek(prefix)
+	}
+	var out []T
+	var lastKey []byte
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, raw = c.Next() {
+		v, err := t.decode(k, raw)
+		if err != nil {
+			return nil, "", err
+		}
+		if p.Keep != nil && !p.Keep(v) {
+			continue
+		}
+		if len(out) == p.Limit {
+			return out, string(lastKey), nil
+		}
+		out = append(out, v)
+		lastKey = append(lastKey[:0], k...)
+	}
+	return out, "", nil
+}

@@ -1,0 +1,152 @@
+package boltstore
+
+import (
+	"bytes"
+
+	bolt "go.etcd.io/bbolt"
+
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+// tx adapts one bbolt transaction to storage.Tx.
+type tx struct {
+	btx *bolt.Tx
+}
+
+func (t *tx) Merchants() storage.Merchants {
+	return merchants{
+		table:        newTable(t.btx, bucketMerchants, func() *ewaybillv1.Merchant { return new(ewaybillv1.Merchant) }),
+		byCreditCode: t.btx.Bucket(bucketMerchantsByCreditCode),
+	}
+}
+
+func (t *tx) Carriers() storage.Carriers {
+	return carriers{newTable(t.btx, bucketCarriers, func() *ewaybillv1.Carrier { return new(ewaybillv1.Carrier) })}
+}
+
+func (t *tx) CarrierAuthorizations() storage.CarrierAuthorizations {
+	return authorizations{newTable(t.btx, bucketAuthorizations, func() *ewaybillv1.CarrierAuthorization { return new(ewaybillv1.CarrierAuthorization) })}
+}
+
+func (t *tx) APIKeys() storage.APIKeys {
+	return apiKeys{
+		table:  newTable(t.btx, bucketAPIKeys, func() *ewaybillv1.ApiKey { return new(ewaybillv1.ApiKey) }),
+		byHash: t.btx.Bucket(bucketAPIKeysBySecretHash),
+	}
+}
+
+type merchants struct {
+	table        table[*ewaybillv1.Merchant]
+	byCreditCode *bolt.Bucket
+}
+
+func (m merchants) Get(id string) (*ewaybillv1.Merchant, error) { return m.table.get([]byte(id)) }
+
+func (m merchants) IDByCreditCode(code string) (string, error) {
+	id := m.byCreditCode.Get([]byte(code))
+	if id == nil {
+		return "", storage.ErrNotFound
+	}
+	return string(id), nil
+}
+
+func (m merchants) Put(id string, v *ewaybillv1.Merchant) error {
+	if old, err := m.table.get([]byte(id)); err == nil {
+		if oldCode := old.GetQualification().GetCreditCode(); oldCode != v.GetQualification().GetCreditCode() {
+			if err := m.byCreditCode.Delete([]byte(oldCode)); err != nil {
+				return err
+			}
+		}
+	}
+	if code := v.GetQualification().GetCreditCode(); code != "" {
+		if err := m.byCreditCode.Put([]byte(code), []byte(id)); err != nil {
+			return err
+		}
+	}
+	return m.table.put([]byte(id), v)
+}
+
+func (m merchants) List(p storage.Page[*ewaybillv1.Merchant]) ([]*ewaybillv1.Merchant, string, error) {
+	return m.table.list(nil, p)
+}
+
+type carriers struct {
+	table table[*ewaybillv1.Carrier]
+}
+
+func (c carriers) Get(code string) (*ewaybillv1.Carrier, error) { return c.table.get([]byte(code)) }
+func (c carriers) Put(code string, v *ewaybillv1.Carrier) error { return c.table.put([]byte(code), v) }
+func (c carriers) List(p storage.Page[*ewaybillv1.Carrier]) ([]*ewaybillv1.Carrier, string, error) {
+	return c.table.list(nil, p)
+}
+
+// authorizations keys records as "<merchant id>/<authorization id>".
+type authorizations struct {
+	table table[*ewaybillv1.CarrierAuthorization]
+}
+
+func authorizationKey(merchantID, id string) []byte {
+	return []byte(merchantID + "/" + id)
+}
+
+func (a authorizations) Get(merchantID, id string) (*ewaybillv1.CarrierAuthorization, error) {
+	return a.table.get(authorizationKey(merchantID, id))
+}
+
+func (a authorizations) Put(merchantID, id string, v *ewaybillv1.CarrierAuthorization) error {
+	return a.table.put(authorizationKey(merchantID, id), v)
+}
+
+func (a authorizations) List(merchantID string, p storage.Page[*ewaybillv1.CarrierAuthorization]) ([]*ewaybillv1.CarrierAuthorization, string, error) {
+	var prefix []byte
+	if merchantID != "" {
+		prefix = []byte(merchantID + "/")
+		// A cursor from another merchant's listing must not escape the prefix.
+		if p.After != "" && !bytes.HasPrefix([]byte(p.After), prefix) {
+			p.After = ""
+		}
+	}
+	return a.table.list(prefix, p)
+}
+
+type apiKeys struct {
+	table  table[*ewaybillv1.ApiKey]
+	byHash *bolt.Bucket
+}
+
+func (a apiKeys) Get(id string) (*ewaybillv1.ApiKey, error) { return a.table.get([]byte(id)) }
+
+func (a apiKeys) IDBySecretHash(hash []byte) (string, error) {
+	id := a.byHash.Get(hash)
+	if id == nil {
+		return "", storage.ErrNotFound
+	}
+	return string(id), nil
+}
+
+func (a apiKeys) Insert(id string, k *ewaybillv1.ApiKey, secretHash []byte) error {
+	if a.byHash.Get(secretHash) != nil {
+		return storage.ErrDuplicate
+	}
+	if err := a.byHash.Put(secretHash, []byte(id)); err != nil {
+		return err
+	}
+	return a.table.put([]byte(id), k)
+}
+
+func (a apiKeys) Put(id string, k *ewaybillv1.ApiKey) error {
+	if a.table.b.Get([]byte(id)) == nil {
+		return storage.ErrNotFound
+	}
+	return a.table.put([]byte(id), k)
+}
+
+func (a apiKeys) List(p storage.Page[*ewaybillv1.ApiKey]) ([]*ewaybillv1.ApiKey, string, error) {
+	return a.table.list(nil, p)
+}
+
+func (a apiKeys) Empty() (bool, error) {
+	k, _ := a.table.b.Cursor().First()
+	return k == nil, nil
+}
