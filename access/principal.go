@@ -7,8 +7,8 @@ import (
 	"context"
 	"strings"
 
-	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/fault"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 )
 
 // Principal is an authenticated caller.

@@ -174,19 +174,23 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		return nil, err
 	}
 	var v fault.Violations
-	if len(mask.GetPaths()) == 0 {
+	paths := make([]string, len(mask.GetPaths()))
+	for i, path := range mask.GetPaths() {
+		paths[i] = snakeCase(path)
+	}
+	if len(paths) == 0 {
 		v.Add("update_mask", "required", "update_mask is required: list the fields to change (display_name, recycle_policy, enabled)")
 	}
-	for _, path := range mask.GetPaths() {
+	for _, path := range paths {
 		if !updatable[path] {
 			v.Add("update_mask", "immutable", "%q cannot be changed; only display_name, recycle_policy and enabled can (register a new carrier for another format)", path)
 		}
 	}
 	display := in.GetDisplayName()
-	if slices.Contains(mask.GetPaths(), "display_name") {
+	if slices.Contains(paths, "display_name") {
 		display = textrule.Check(&v, "carrier.display_name", display, 1, 64)
 	}
-	if slices.Contains(mask.GetPaths(), "recycle_policy") {
+	if slices.Contains(paths, "recycle_policy") {
 		switch in.GetRecyclePolicy() {
 		case ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID, ewaybillv1.RecyclePolicy_RECYCLE_POLICY_REUSE_UNPRINTED:
 		default:
@@ -202,7 +206,7 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		if err != nil {
 			return err
 		}
-		for _, path := range mask.GetPaths() {
+		for _, path := range paths {
 			switch path {
 			case "display_name":
 				c.DisplayName = display
@@ -216,6 +220,21 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		return tx.Carriers().Put(code, c)
 	})
 	return c, err
+}
+
+// snakeCase turns a REST caller's JSON field name ("displayName", as the
+// gateway passes an explicit ?updateMask= through unchanged) into the
+// proto field name ("display_name").
+func snakeCase(path string) string {
+	var b strings.Builder
+	for _, r := range path {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func parseCarrierName(field, name string) (string, error) {

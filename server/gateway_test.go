@@ -148,3 +148,19 @@ func restHasViolation(out map[string]any, field string) bool {
 	}
 	return false
 }
+
+func TestRESTPatchTakesMaskFromBodyOrQuery(t *testing.T) {
+	e := newEnv(t)
+	e.createCarrier(sfCarrier())
+	// Without updateMask the gateway derives it from the body's fields.
+	code, out := e.rest("PATCH", "/v1/carriers/SF", testAdminKey, map[string]any{"enabled": false})
+	if code != 200 || out["carrier"].(map[string]any)["enabled"] != false {
+		t.Fatalf("patch enabled: %d %v", code, out)
+	}
+	// An explicit mask in JSON (camelCase) names only what changes.
+	code, out = e.rest("PATCH", "/v1/carriers/SF?updateMask=displayName", testAdminKey, map[string]any{"displayName": "顺丰", "enabled": true})
+	c := out["carrier"].(map[string]any)
+	if code != 200 || c["displayName"] != "顺丰" || c["enabled"] != false {
+		t.Fatalf("patch displayName: %d %v", code, out)
+	}
+}

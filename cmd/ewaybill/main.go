@@ -1,0 +1,29 @@
+// Command ewaybill is the electronic waybill service and its admin client:
+// `ewaybill serve` runs the server; every other subcommand talks to one.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "serve" {
+		if err := runServe(ctx, args[1:], stdout, stderr); err != nil {
+			fmt.Fprintln(stderr, "ewaybill serve:", err)
+			return 1
+		}
+		return 0
+	}
+	return runClient(ctx, args, stdout, stderr)
+}
