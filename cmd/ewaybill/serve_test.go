@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func buildBinary(t *testing.T) string {
 // serveProcess is a running `ewaybill serve`.
 type serveProcess struct {
 	cmd      *exec.Cmd
-	stdout   *strings.Builder
+	stdout   *lockedBuffer
 	grpcAddr string
 	httpAddr string
 	stderr   chan string // stderr lines after start-up
@@ -42,7 +43,7 @@ func startServe(t *testing.T, bin, dataDir string, extra ...string) *serveProces
 	args := append([]string{"serve", "--data-dir", dataDir, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "EWAYBILL_LOG_FORMAT=text")
-	p := &serveProcess{cmd: cmd, stdout: &strings.Builder{}, stderr: make(chan string, 1000)}
+	p := &serveProcess{cmd: cmd, stdout: &lockedBuffer{}, stderr: make(chan string, 1000)}
 	cmd.Stdout = p.stdout
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -204,4 +205,22 @@ func readEnvFile(t *testing.T, path string) map[string]string {
 		}
 	}
 	return out
+}
+
+// lockedBuffer is written by exec's copier goroutine and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
