@@ -16,6 +16,7 @@ import (
 	"github.com/ewaybill/ewaybill/paging"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/textrule"
 )
 
 // Service manages keys in a store.
@@ -132,10 +133,7 @@ func (s *Service) Create(ctx context.Context, p access.Principal, spec *ewaybill
 		return nil, "", err
 	}
 	var v fault.Violations
-	display := strings.TrimSpace(spec.GetDisplayName())
-	if utf8.RuneCountInString(display) > 100 {
-		v.Add("api_key.display_name", "length", "api_key.display_name must be at most 100 characters")
-	}
+	display := textrule.Check(&v, "api_key.display_name", spec.GetDisplayName(), 0, 100)
 	role := spec.GetRole()
 	var merchantID string
 	switch role {
@@ -243,6 +241,11 @@ func (s *Service) Revoke(ctx context.Context, p access.Principal, name string) (
 		if err != nil || k.GetState() == ewaybillv1.ApiKeyState_API_KEY_STATE_REVOKED {
 			return err
 		}
+		if k.GetRole() == ewaybillv1.Role_ROLE_ADMIN {
+			if err := ensureAnotherAdmin(tx, id); err != nil {
+				return err
+			}
+		}
 		k.State = ewaybillv1.ApiKeyState_API_KEY_STATE_REVOKED
 		k.RevokeTime = timestamppb.New(s.Now())
 		return tx.APIKeys().Put(id, k)
@@ -273,4 +276,18 @@ func (s *Service) load(tx storage.Tx, p access.Principal, id string) (*ewaybillv
 
 func merchantID(k *ewaybillv1.ApiKey) string {
 	return strings.TrimPrefix(k.GetMerchant(), "merchants/")
+}
+
+// ensureAnotherAdmin refuses to revoke the last active admin key: bootstrap
+// only runs on an empty store, so nobody could ever administer it again.
+func ensureAnotherAdmin(tx storage.Tx, revoking string) error {
+	others, _, err := tx.APIKeys().List(storage.Page[*ewaybillv1.ApiKey]{Limit: 1, Keep: func(k *ewaybillv1.ApiKey) bool {
+		return k.GetRole() == ewaybillv1.Role_ROLE_ADMIN && k.GetState() == ewaybillv1.ApiKeyState_API_KEY_STATE_ACTIVE &&
+			k.GetName() != resname.Build("apiKeys", revoking)
+	}})
+	if err != nil || len(others) > 0 {
+		return err
+	}
+	return fault.New(fault.KindFailedPrecondition, fault.ReasonLastAdminKey,
+		"apiKeys/%s is the last active admin key; create another admin key first, then revoke this one", revoking)
 }

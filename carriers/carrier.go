@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -174,16 +175,24 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		return nil, err
 	}
 	var v fault.Violations
-	paths := make([]string, len(mask.GetPaths()))
-	for i, path := range mask.GetPaths() {
-		paths[i] = snakeCase(path)
+	var paths []string
+	for _, path := range mask.GetPaths() {
+		// The gateway derives a mask from a PATCH body; a client that sends
+		// a carrier back as it read it also sends its identifier and
+		// output-only fields, which an update ignores (AIP-134).
+		switch path = snakeCase(path); path {
+		case "", "name", "create_time", "update_time":
+			continue
+		}
+		paths = append(paths, path)
 	}
 	if len(paths) == 0 {
 		v.Add("update_mask", "required", "update_mask is required: list the fields to change (display_name, recycle_policy, enabled)")
 	}
+	var fixed []string
 	for _, path := range paths {
 		if !updatable[path] {
-			v.Add("update_mask", "immutable", "%q cannot be changed; only display_name, recycle_policy and enabled can (register a new carrier for another format)", path)
+			fixed = append(fixed, path)
 		}
 	}
 	display := in.GetDisplayName()
@@ -206,6 +215,9 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		if err != nil {
 			return err
 		}
+		if err := checkUnchanged(c, in, fixed); err != nil {
+			return err
+		}
 		for _, path := range paths {
 			switch path {
 			case "display_name":
@@ -220,6 +232,40 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		return tx.Carriers().Put(code, c)
 	})
 	return c, err
+}
+
+// checkUnchanged lets a fixed field (code, kind, number_format and its
+// parts) stand in the mask only with the value it already has, so a
+// read-modify-write of the whole resource works while a real change is
+// refused.
+func checkUnchanged(c, in *ewaybillv1.Carrier, fixed []string) error {
+	var v fault.Violations
+	for _, path := range fixed {
+		stored, known := fieldAt(c, path)
+		sent, _ := fieldAt(in, path)
+		if !known || !stored.Equal(sent) {
+			v.Add("update_mask", "immutable", "%q cannot be changed; only display_name, recycle_policy and enabled can (register a new carrier for another code, kind or format)", path)
+		}
+	}
+	return v.Err()
+}
+
+// fieldAt reads the field at a dotted proto path such as
+// "number_format.prefix"; ok is false for a path the message does not have.
+func fieldAt(m proto.Message, path string) (value protoreflect.Value, ok bool) {
+	msg := m.ProtoReflect()
+	segments := strings.Split(path, ".")
+	for i, name := range segments {
+		fd := msg.Descriptor().Fields().ByName(protoreflect.Name(name))
+		if fd == nil || (i < len(segments)-1 && fd.Message() == nil) {
+			return protoreflect.Value{}, false
+		}
+		value = msg.Get(fd)
+		if i < len(segments)-1 {
+			msg = value.Message()
+		}
+	}
+	return value, true
 }
 
 // snakeCase turns a REST caller's JSON field name ("displayName", as the

@@ -49,6 +49,7 @@ const (
 	ReasonInvalidStateTransition = "INVALID_STATE_TRANSITION"
 	ReasonMerchantNotQualified   = "MERCHANT_NOT_QUALIFIED"
 	ReasonCarrierDisabled        = "CARRIER_DISABLED"
+	ReasonLastAdminKey           = "LAST_ADMIN_KEY"
 	ReasonUnavailable            = "UNAVAILABLE"
 	ReasonInternal               = "INTERNAL"
 )
@@ -59,7 +60,7 @@ var Reasons = []string{
 	ReasonInvalidRequest, ReasonAPIKeyMissing, ReasonAPIKeyInvalid, ReasonAPIKeyRevoked,
 	ReasonRoleNotPermitted, ReasonResourceNotFound, ReasonAlreadyExists,
 	ReasonInvalidStateTransition, ReasonMerchantNotQualified, ReasonCarrierDisabled,
-	ReasonUnavailable, ReasonInternal,
+	ReasonLastAdminKey, ReasonUnavailable, ReasonInternal,
 }
 
 // Error is a domain error with everything a caller needs to react to it.

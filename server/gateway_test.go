@@ -164,3 +164,28 @@ func TestRESTPatchTakesMaskFromBodyOrQuery(t *testing.T) {
 		t.Fatalf("patch displayName: %d %v", code, out)
 	}
 }
+
+func TestRESTPatchWithReadBackResource(t *testing.T) {
+	e := newEnv(t)
+	e.createCarrier(sfCarrier())
+	_, got := e.rest("GET", "/v1/carriers/SF", testAdminKey, nil)
+	carrier := got["carrier"].(map[string]any)
+	// Send the carrier back as read, with one change: name, code, kind,
+	// number format and timestamps ride along unchanged.
+	carrier["displayName"] = "顺丰速运 (新)"
+	code, out := e.rest("PATCH", "/v1/carriers/SF", testAdminKey, carrier)
+	if code != 200 || out["carrier"].(map[string]any)["displayName"] != "顺丰速运 (新)" {
+		t.Fatalf("read-modify-write: %d %v", code, out)
+	}
+	// Changing a fixed field is still refused.
+	carrier["kind"] = "CARRIER_KIND_FRANCHISE"
+	code, out = e.rest("PATCH", "/v1/carriers/SF", testAdminKey, carrier)
+	if code != 400 || !restHasViolation(out, "update_mask") {
+		t.Fatalf("kind change: %d %v", code, out)
+	}
+	// An empty body names nothing to change.
+	code, out = e.rest("PATCH", "/v1/carriers/SF", testAdminKey, map[string]any{})
+	if code != 400 || !strings.Contains(out["message"].(string), "update_mask is required") {
+		t.Fatalf("empty patch: %d %v", code, out)
+	}
+}

@@ -61,6 +61,9 @@ const (
 	// The server failed unexpectedly; nothing acknowledged was lost. Retry;
 	// report the request if it persists.
 	ErrorReason_ERROR_REASON_INTERNAL ErrorReason = 12
+	// Revoking this key would leave no active admin key. Create another admin
+	// key first.
+	ErrorReason_ERROR_REASON_LAST_ADMIN_KEY ErrorReason = 13
 )
 
 // Enum value maps for ErrorReason.
@@ -79,6 +82,7 @@ var (
 		10: "ERROR_REASON_CARRIER_DISABLED",
 		11: "ERROR_REASON_UNAVAILABLE",
 		12: "ERROR_REASON_INTERNAL",
+		13: "ERROR_REASON_LAST_ADMIN_KEY",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -94,6 +98,7 @@ var (
 		"ERROR_REASON_CARRIER_DISABLED":         10,
 		"ERROR_REASON_UNAVAILABLE":              11,
 		"ERROR_REASON_INTERNAL":                 12,
+		"ERROR_REASON_LAST_ADMIN_KEY":           13,
 	}
 )
 
@@ -128,7 +133,7 @@ var File_ewaybill_v1_errors_proto protoreflect.FileDescriptor
 
 const file_ewaybill_v1_errors_proto_rawDesc = "" +
 	"\n" +
-	"\x18ewaybill/v1/errors.proto\x12\vewaybill.v1*\xce\x03\n" +
+	"\x18ewaybill/v1/errors.proto\x12\vewaybill.v1*\xef\x03\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cERROR_REASON_INVALID_REQUEST\x10\x01\x12 \n" +
@@ -143,7 +148,8 @@ const file_ewaybill_v1_errors_proto_rawDesc = "" +
 	"\x1dERROR_REASON_CARRIER_DISABLED\x10\n" +
 	"\x12\x1c\n" +
 	"\x18ERROR_REASON_UNAVAILABLE\x10\v\x12\x19\n" +
-	"\x15ERROR_REASON_INTERNAL\x10\fB<Z:github.com/ewaybill/ewaybill/gen/go/ewaybill/v1;ewaybillv1b\x06proto3"
+	"\x15ERROR_REASON_INTERNAL\x10\f\x12\x1f\n" +
+	"\x1bERROR_REASON_LAST_ADMIN_KEY\x10\rB<Z:github.com/ewaybill/ewaybill/gen/go/ewaybill/v1;ewaybillv1b\x06proto3"
 
 var (
 	file_ewaybill_v1_errors_proto_rawDescOnce sync.Once
