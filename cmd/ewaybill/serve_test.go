@@ -95,7 +95,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 
 	// The demo writes its keys once seeded; wait for the banner.
 	var keys map[string]string
-	for i := 0; i < 100 && keys == nil; i++ {
+	for i := 0; i < 300 && keys == nil; i++ {
 		if strings.Contains(p.stdout.String(), "Try:") {
 			keys = readEnvFile(t, filepath.Join(dataDir, "demo-keys.env"))
 		} else {
@@ -179,7 +179,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 
 	// Restarted with --demo, it reprints the same keys and seeds nothing twice.
 	p2 := startServe(t, bin, dataDir, "--demo")
-	for i := 0; i < 100 && !strings.Contains(p2.stdout.String(), "Try:"); i++ {
+	for i := 0; i < 300 && !strings.Contains(p2.stdout.String(), "Try:"); i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if !strings.Contains(p2.stdout.String(), keys["EWAYBILL_MERCHANT_KEY"]) {
