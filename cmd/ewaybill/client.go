@@ -89,18 +89,13 @@ type clientFlags struct {
 	timeout time.Duration
 }
 
-// defineClientFlags declares the global flags on fs, taking defaults from
-// the environment through getenv so the usage listing can show them without
-// leaking a key found in the environment.
-func defineClientFlags(fs *flag.FlagSet, getenv func(string) string) *clientFlags {
+// defineClientFlags declares the global flags on fs. Only these have
+// environment twins, applied after parsing (applyEnv).
+func defineClientFlags(fs *flag.FlagSet) *clientFlags {
 	g := &clientFlags{}
-	addr := getenv("EWAYBILL_ADDR")
-	if addr == "" {
-		addr = defaultAddr
-	}
-	fs.StringVar(&g.addr, "addr", addr, "server `address` (env EWAYBILL_ADDR)")
-	fs.StringVar(&g.key, "key", getenv("EWAYBILL_KEY"), "API `key` sent as a bearer token (env EWAYBILL_KEY)")
-	fs.DurationVar(&g.timeout, "timeout", 10*time.Second, "deadline for the call; 0 for none")
+	fs.StringVar(&g.addr, "addr", defaultAddr, "server `address` (env EWAYBILL_ADDR)")
+	fs.StringVar(&g.key, "key", "", "API `key` sent as a bearer token (env EWAYBILL_KEY)")
+	fs.DurationVar(&g.timeout, "timeout", 10*time.Second, "deadline for the call; 0 for none (env EWAYBILL_TIMEOUT)")
 	return g
 }
 
@@ -156,17 +151,21 @@ type invocation struct {
 }
 
 // parseInvocation parses the arguments after the verb: the command's own
-// flags, the global flags with defaults from getenv, and the positional.
+// flags, the global flags (then their EWAYBILL_* twins from getenv), and
+// the positional.
 func parseInvocation(cmd command, args []string, getenv func(string) string) (invocation, error) {
 	fs := flag.NewFlagSet(cmd.resource+" "+cmd.verb, flag.ContinueOnError)
 	// The caller reports parse errors like every other usage error, with
 	// one "error:" prefix, so the flag package must stay silent.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	inv := invocation{global: defineClientFlags(fs, getenv), act: cmd.define(fs)}
+	inv := invocation{global: defineClientFlags(fs), act: cmd.define(fs)}
 	positionals, err := parseInterspersed(fs, args)
 	if err != nil {
 		return inv, err
+	}
+	if err := applyEnv(fs, getenv, "addr", "key", "timeout"); err != nil {
+		return inv, usagef("%v", err)
 	}
 	if inv.arg, err = cmd.positional(positionals); err != nil {
 		return inv, err
@@ -329,7 +328,7 @@ func writeClientUsage(w io.Writer, table []command) {
 	fmt.Fprintln(w, "flags of every command:")
 	fs := flag.NewFlagSet("global", flag.ContinueOnError)
 	// An empty environment shows the built-in defaults and never a key.
-	defineClientFlags(fs, func(string) string { return "" })
+	defineClientFlags(fs)
 	writeFlags(w, fs)
 }
 

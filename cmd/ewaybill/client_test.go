@@ -207,7 +207,7 @@ func TestClientUpdateMask(t *testing.T) {
 	}
 	for _, tt := range tests {
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
-		defineClientFlags(fs, noEnv)
+		defineClientFlags(fs)
 		carrierUpdate(fs)
 		if _, err := parseInterspersed(fs, tt.args); err != nil {
 			t.Fatal(err)

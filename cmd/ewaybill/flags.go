@@ -3,23 +3,26 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
+	"slices"
 	"strings"
 )
 
-// applyEnv gives every flag of fs not set on the command line the value of
-// its environment twin: --data-dir ↔ EWAYBILL_DATA_DIR. The command line
-// wins, then the environment, then the default.
-func applyEnv(fs *flag.FlagSet) error {
+// applyEnv gives flags of a parsed fs that were not set on the command line
+// the value of their environment twin (--data-dir ↔ EWAYBILL_DATA_DIR), as
+// getenv reports it; an empty value counts as unset. The command line wins,
+// then the environment, then the default. It runs after parsing, so usage
+// listings show the defaults, never a key found in the environment. With
+// only, just those flags have twins.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string, only ...string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || err != nil {
+		if set[f.Name] || err != nil || (len(only) > 0 && !slices.Contains(only, f.Name)) {
 			return
 		}
 		name := envName(f.Name)
-		if v, ok := os.LookupEnv(name); ok {
+		if v := getenv(name); v != "" {
 			if e := fs.Set(f.Name, v); e != nil {
 				err = fmt.Errorf("%s=%q: %w", name, v, e)
 			}

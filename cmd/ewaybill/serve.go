@@ -50,7 +50,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if err := applyEnv(fs); err != nil {
+	if err := applyEnv(fs, os.Getenv); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
