@@ -175,17 +175,7 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		return nil, err
 	}
 	var v fault.Violations
-	var paths []string
-	for _, path := range mask.GetPaths() {
-		// The gateway derives a mask from a PATCH body; a client that sends
-		// a carrier back as it read it also sends its identifier and
-		// output-only fields, which an update ignores (AIP-134).
-		switch path = snakeCase(path); path {
-		case "", "name", "create_time", "update_time":
-			continue
-		}
-		paths = append(paths, path)
-	}
+	paths := maskPaths(mask)
 	if len(paths) == 0 {
 		v.Add("update_mask", "required", "update_mask is required: list the fields to change (display_name, recycle_policy, enabled)")
 	}
@@ -234,6 +224,23 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 	return c, err
 }
 
+// maskPaths returns the proto field paths of an update mask that ask for a
+// change. REST callers name fields in JSON case ("displayName"), and the
+// gateway derives a mask from a PATCH body, so a carrier sent back as it
+// was read also names its identifier and output-only fields, which an
+// update ignores (AIP-134).
+func maskPaths(mask *fieldmaskpb.FieldMask) []string {
+	var paths []string
+	for _, path := range mask.GetPaths() {
+		switch path = snakeCase(path); path {
+		case "", "name", "create_time", "update_time":
+			continue
+		}
+		paths = append(paths, path)
+	}
+	return paths
+}
+
 // checkUnchanged lets a fixed field (code, kind, number_format and its
 // parts) stand in the mask only with the value it already has, so a
 // read-modify-write of the whole resource works while a real change is
@@ -268,9 +275,8 @@ func fieldAt(m proto.Message, path string) (value protoreflect.Value, ok bool) {
 	return value, true
 }
 
-// snakeCase turns a REST caller's JSON field name ("displayName", as the
-// gateway passes an explicit ?updateMask= through unchanged) into the
-// proto field name ("display_name").
+// snakeCase turns a JSON field name ("displayName") into the proto field
+// name ("display_name").
 func snakeCase(path string) string {
 	var b strings.Builder
 	for _, r := range path {
