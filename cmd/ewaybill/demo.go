@@ -128,10 +128,26 @@ func demoCarriers() []*ewaybillv1.Carrier {
 	}
 }
 
+// envFields names each saved field once, for saving and loading alike.
+func (d *demoInfo) envFields() []struct {
+	key   string
+	value *string
+} {
+	return []struct {
+		key   string
+		value *string
+	}{
+		{"EWAYBILL_ADMIN_KEY", &d.AdminKey}, {"EWAYBILL_MERCHANT_KEY", &d.MerchantKey},
+		{"EWAYBILL_PRINTER_KEY", &d.PrinterKey}, {"EWAYBILL_MERCHANT", &d.Merchant},
+	}
+}
+
 func saveDemoInfo(path string, info demoInfo) error {
-	body := fmt.Sprintf("EWAYBILL_ADMIN_KEY=%s\nEWAYBILL_MERCHANT_KEY=%s\nEWAYBILL_PRINTER_KEY=%s\nEWAYBILL_MERCHANT=%s\n",
-		info.AdminKey, info.MerchantKey, info.PrinterKey, info.Merchant)
-	return os.WriteFile(path, []byte(body), 0o600)
+	var b strings.Builder
+	for _, f := range info.envFields() {
+		fmt.Fprintf(&b, "%s=%s\n", f.key, *f.value)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
 }
 
 func loadDemoInfo(path string) (demoInfo, error) {
@@ -141,9 +157,9 @@ func loadDemoInfo(path string) (demoInfo, error) {
 	}
 	defer f.Close()
 	var info demoInfo
-	fields := map[string]*string{
-		"EWAYBILL_ADMIN_KEY": &info.AdminKey, "EWAYBILL_MERCHANT_KEY": &info.MerchantKey,
-		"EWAYBILL_PRINTER_KEY": &info.PrinterKey, "EWAYBILL_MERCHANT": &info.Merchant,
+	fields := map[string]*string{}
+	for _, field := range info.envFields() {
+		fields[field.key] = field.value
 	}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
