@@ -12,6 +12,7 @@ import (
 	"github.com/ewaybill/ewaybill/access"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/paging"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/review"
@@ -64,7 +65,7 @@ func (s *Service) CreateAuthorization(ctx context.Context, p access.Principal, p
 		}
 		switch m.GetState() {
 		case ewaybillv1.MerchantState_MERCHANT_STATE_REJECTED, ewaybillv1.MerchantState_MERCHANT_STATE_SUSPENDED:
-			return notQualified(m, "apply for a carrier")
+			return merchants.NotQualified(m, "apply for a carrier")
 		}
 		c, err := loadCarrier(tx, code)
 		if err != nil {
@@ -217,7 +218,7 @@ func (s *Service) ApproveAuthorization(ctx context.Context, p access.Principal, 
 			return err
 		}
 		if m.GetState() != ewaybillv1.MerchantState_MERCHANT_STATE_APPROVED {
-			return notQualified(m, "be bound to a carrier")
+			return merchants.NotQualified(m, "be bound to a carrier")
 		}
 		c, err := loadCarrier(tx, strings.TrimPrefix(a.GetCarrier(), "carriers/"))
 		if err != nil {
@@ -225,6 +226,9 @@ func (s *Service) ApproveAuthorization(ctx context.Context, p access.Principal, 
 		}
 		if !c.GetEnabled() {
 			return carrierDisabled(c)
+		}
+		if s.Activated != nil {
+			return s.Activated(tx, p, merchantID, c.GetCode(), s.Now())
 		}
 		return nil
 	})
@@ -319,19 +323,6 @@ func loadAuthorization(tx storage.Tx, merchantID, id string) (*ewaybillv1.Carrie
 		return nil, fault.NotFound(resname.Build("merchants", merchantID, "carrierAuthorizations", id))
 	}
 	return a, err
-}
-
-// notQualified explains why merchant m may not do what, and what to do.
-func notQualified(m *ewaybillv1.Merchant, what string) error {
-	state := review.StateName(m.GetState())
-	remedy := map[ewaybillv1.MerchantState]string{
-		ewaybillv1.MerchantState_MERCHANT_STATE_PENDING_REVIEW: "wait for an admin to review the qualification",
-		ewaybillv1.MerchantState_MERCHANT_STATE_REJECTED:       "correct the fields named in fields_to_supplement and resubmit (ResubmitMerchant)",
-		ewaybillv1.MerchantState_MERCHANT_STATE_SUSPENDED:      "contact the platform to have the suspension lifted",
-	}[m.GetState()]
-	return fault.New(fault.KindFailedPrecondition, fault.ReasonMerchantNotQualified,
-		"merchant %s is %s and may not %s; %s", m.GetName(), state, what, remedy).
-		With("merchant", m.GetName()).With("state", state)
 }
 
 func carrierDisabled(c *ewaybillv1.Carrier) error {

@@ -25,12 +25,17 @@ import (
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/textrule"
+	"github.com/ewaybill/ewaybill/updatemask"
 )
 
 // Service manages carriers and carrier authorizations on a store.
 type Service struct {
 	Store storage.Store
 	Now   func() time.Time
+	// Activated, when set, runs inside the transaction that makes an
+	// authorization ACTIVE (the quota engine credits its starter grant
+	// there, so approval and grant commit together or not at all).
+	Activated func(tx storage.Tx, p access.Principal, merchantID, carrierCode string, now time.Time) error
 }
 
 var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,7}$`)
@@ -175,7 +180,7 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		return nil, err
 	}
 	var v fault.Violations
-	paths := maskPaths(mask)
+	paths := updatemask.Paths(mask)
 	if len(paths) == 0 {
 		v.Add("update_mask", "required", "update_mask is required: list the fields to change (display_name, recycle_policy, enabled)")
 	}
@@ -224,23 +229,6 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 	return c, err
 }
 
-// maskPaths returns the proto field paths of an update mask that ask for a
-// change. REST callers name fields in JSON case ("displayName"), and the
-// gateway derives a mask from a PATCH body, so a carrier sent back as it
-// was read also names its identifier and output-only fields, which an
-// update ignores (AIP-134).
-func maskPaths(mask *fieldmaskpb.FieldMask) []string {
-	var paths []string
-	for _, path := range mask.GetPaths() {
-		switch path = snakeCase(path); path {
-		case "", "name", "create_time", "update_time":
-			continue
-		}
-		paths = append(paths, path)
-	}
-	return paths
-}
-
 // checkUnchanged lets a fixed field (code, kind, number_format and its
 // parts) stand in the mask only with the value it already has, so a
 // read-modify-write of the whole resource works while a real change is
@@ -273,20 +261,6 @@ func fieldAt(m proto.Message, path string) (value protoreflect.Value, ok bool) {
 		}
 	}
 	return value, true
-}
-
-// snakeCase turns a JSON field name ("displayName") into the proto field
-// name ("display_name").
-func snakeCase(path string) string {
-	var b strings.Builder
-	for _, r := range path {
-		if r >= 'A' && r <= 'Z' {
-			b.WriteByte('_')
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func parseCarrierName(field, name string) (string, error) {

@@ -52,6 +52,14 @@ const (
 	ReasonLastAdminKey           = "LAST_ADMIN_KEY"
 	ReasonUnavailable            = "UNAVAILABLE"
 	ReasonInternal               = "INTERNAL"
+	ReasonCarrierNotAuthorized   = "CARRIER_NOT_AUTHORIZED"
+	ReasonQuotaExhausted         = "QUOTA_EXHAUSTED"
+	ReasonPoolExhausted          = "POOL_EXHAUSTED"
+	ReasonIdempotencyKeyReused   = "IDEMPOTENCY_KEY_REUSED"
+	ReasonWaybillPickedUp        = "WAYBILL_ALREADY_PICKED_UP"
+	ReasonCancelRateExceeded     = "CANCEL_RATE_EXCEEDED"
+	ReasonNumberRangeOverlaps    = "NUMBER_RANGE_OVERLAPS"
+	ReasonDeductionExceeds       = "DEDUCTION_EXCEEDS_AVAILABLE"
 )
 
 // Reasons lists every reason above; a test keeps it in step with the proto
@@ -60,7 +68,9 @@ var Reasons = []string{
 	ReasonInvalidRequest, ReasonAPIKeyMissing, ReasonAPIKeyInvalid, ReasonAPIKeyRevoked,
 	ReasonRoleNotPermitted, ReasonResourceNotFound, ReasonAlreadyExists,
 	ReasonInvalidStateTransition, ReasonMerchantNotQualified, ReasonCarrierDisabled,
-	ReasonLastAdminKey, ReasonUnavailable, ReasonInternal,
+	ReasonLastAdminKey, ReasonUnavailable, ReasonInternal, ReasonCarrierNotAuthorized,
+	ReasonQuotaExhausted, ReasonPoolExhausted, ReasonIdempotencyKeyReused, ReasonWaybillPickedUp,
+	ReasonCancelRateExceeded, ReasonNumberRangeOverlaps, ReasonDeductionExceeds,
 }
 
 // Error is a domain error with everything a caller needs to react to it.
@@ -73,6 +83,9 @@ type Error struct {
 	Metadata map[string]string
 	// Violations lists field problems for KindInvalid.
 	Violations []Violation
+	// QuotaSubject names the exhausted quota for KindResourceExhausted
+	// (it becomes google.rpc.QuotaFailure), e.g. "merchants/m/quotas/SF".
+	QuotaSubject string
 }
 
 func (e *Error) Error() string { return e.Message }

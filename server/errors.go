@@ -68,6 +68,11 @@ func faultStatus(fe *fault.Error) error {
 		}
 		details = append(details, br)
 	}
+	if fe.QuotaSubject != "" {
+		details = append(details, &errdetails.QuotaFailure{Violations: []*errdetails.QuotaFailure_Violation{
+			{Subject: fe.QuotaSubject, Description: fe.Message},
+		}})
+	}
 	withDetails, err := st.WithDetails(details...)
 	if err != nil {
 		return st.Err()

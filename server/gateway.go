@@ -33,6 +33,9 @@ func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.H
 		ewaybillv1.RegisterCarrierServiceHandler,
 		ewaybillv1.RegisterCarrierAuthorizationServiceHandler,
 		ewaybillv1.RegisterApiKeyServiceHandler,
+		ewaybillv1.RegisterWaybillServiceHandler,
+		ewaybillv1.RegisterQuotaServiceHandler,
+		ewaybillv1.RegisterPoolServiceHandler,
 	} {
 		if err := register(ctx, gw, conn); err != nil {
 			return nil, err

@@ -12,6 +12,9 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+
+	poolAvailable *prometheus.GaugeVec
+	poolLow       *prometheus.GaugeVec
 }
 
 func newMetrics() *metrics {
@@ -31,7 +34,25 @@ func newMetrics() *metrics {
 			Help: "gRPC requests being served now.",
 		}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.inFlight,
+	m.poolAvailable = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ewaybill_pool_available",
+		Help: "Never-issued numbers left in a carrier's pool, as of its last change.",
+	}, []string{"carrier"})
+	m.poolLow = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ewaybill_pool_low",
+		Help: "1 while a carrier's pool is below its low watermark: import a new range before it runs dry.",
+	}, []string{"carrier"})
+	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.poolAvailable, m.poolLow,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// poolLevel records a carrier's pool after a change (quota.Service.PoolLevel).
+func (m *metrics) poolLevel(carrier string, available, lowWatermark int64) {
+	m.poolAvailable.WithLabelValues(carrier).Set(float64(available))
+	low := 0.0
+	if available < lowWatermark {
+		low = 1
+	}
+	m.poolLow.WithLabelValues(carrier).Set(low)
 }

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/ewaybill/ewaybill/carriers"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/merchants"
+	"github.com/ewaybill/ewaybill/quota"
 	"github.com/ewaybill/ewaybill/storage"
 )
 
@@ -28,6 +30,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// StarterGrant is credited once per merchant and carrier when the
+	// authorization first becomes ACTIVE; 0 means quota.DefaultStarterGrant,
+	// negative means none.
+	StarterGrant int64
 }
 
 // Server owns the domain services and the gRPC server that exposes them.
@@ -40,6 +46,7 @@ type Server struct {
 	keys      *apikeys.Service
 	merchants *merchants.Service
 	carriers  *carriers.Service
+	quota     *quota.Service
 }
 
 // New builds a server over cfg.Store. It does not listen; see GRPC.
@@ -57,7 +64,13 @@ func New(cfg Config) *Server {
 		keys:      &apikeys.Service{Store: cfg.Store, Now: cfg.Now},
 		merchants: &merchants.Service{Store: cfg.Store, Now: cfg.Now},
 		carriers:  &carriers.Service{Store: cfg.Store, Now: cfg.Now},
+		quota:     quota.New(cfg.Store, cfg.Now),
 	}
+	if cfg.StarterGrant != 0 {
+		s.quota.StarterGrant = cfg.StarterGrant
+	}
+	s.quota.PoolLevel = s.metrics.poolLevel
+	s.carriers.Activated = s.quota.GrantStarter
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(MaxRequestBytes),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
@@ -67,14 +80,23 @@ func New(cfg Config) *Server {
 	ewaybillv1.RegisterCarrierServiceServer(s.grpc, &carrierHandler{svc: s.carriers})
 	ewaybillv1.RegisterCarrierAuthorizationServiceServer(s.grpc, &authorizationHandler{svc: s.carriers})
 	ewaybillv1.RegisterApiKeyServiceServer(s.grpc, &apiKeyHandler{svc: s.keys})
+	ewaybillv1.RegisterWaybillServiceServer(s.grpc, &waybillHandler{svc: s.quota})
+	ewaybillv1.RegisterQuotaServiceServer(s.grpc, &quotaHandler{svc: s.quota})
+	ewaybillv1.RegisterPoolServiceServer(s.grpc, &poolHandler{svc: s.quota})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	if err := s.quota.ReportLevels(context.Background()); err != nil {
+		s.log.Warn("could not read pool levels for the metrics", "error", err)
+	}
 	return s
 }
 
 // GRPC is the server to Serve on a listener.
 func (s *Server) GRPC() *grpc.Server { return s.grpc }
+
+// Quota exposes the allocation engine for the demo seed and benchmarks.
+func (s *Server) Quota() *quota.Service { return s.quota }
 
 // Keys exposes key management for bootstrap and the demo seed.
 func (s *Server) Keys() *apikeys.Service { return s.keys }

@@ -8,6 +8,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"time"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 )
@@ -28,6 +29,14 @@ var ErrClosed = errors.New("storage: store is closed")
 type Store interface {
 	View(ctx context.Context, fn func(Tx) error) error
 	Update(ctx context.Context, fn func(Tx) error) error
+	// Batch is Update for hot paths: concurrent calls may share one commit
+	// (group commit), so fn may run more than once and, when several run
+	// in one transaction, sees the writes of those before it. An error
+	// from fn rolls the shared transaction back and costs the others a
+	// re-run, so fn should report refusals (quota exhausted, bad input)
+	// through its closure and return nil after writing nothing; it
+	// returns an error only for failures.
+	Batch(ctx context.Context, fn func(Tx) error) error
 	Close() error
 }
 
@@ -38,6 +47,15 @@ type Tx interface {
 	Carriers() Carriers
 	CarrierAuthorizations() CarrierAuthorizations
 	APIKeys() APIKeys
+	Pools() Pools
+	NumberRanges() NumberRanges
+	ReuseQueue() ReuseQueue
+	Quotas() Quotas
+	Ledger() Ledger
+	QuotaRequests() QuotaRequests
+	CancelGuards() CancelGuards
+	Waybills() Waybills
+	IdempotencyKeys() IdempotencyKeys
 }
 
 // Page asks for at most Limit records after the cursor After (exclusive;
@@ -88,4 +106,118 @@ type APIKeys interface {
 	List(p Page[*ewaybillv1.ApiKey]) ([]*ewaybillv1.ApiKey, string, error)
 	// Empty reports whether no key exists at all (a fresh data dir).
 	Empty() (bool, error)
+}
+
+// Pools holds each carrier's pool counters and settings by carrier code.
+type Pools interface {
+	Get(carrier string) (*ewaybillv1.Pool, error)
+	Put(carrier string, p *ewaybillv1.Pool) error
+	// List pages through pools; the cursor is the carrier code.
+	List(p Page[*ewaybillv1.Pool]) ([]*ewaybillv1.Pool, string, error)
+}
+
+// NumberRanges holds each carrier's ranges ordered by first serial.
+type NumberRanges interface {
+	Get(carrier string, first int64) (*ewaybillv1.NumberRange, error)
+	Put(carrier string, r *ewaybillv1.NumberRange) error
+	// Floor returns the range with the greatest first serial not above
+	// serial, or ErrNotFound.
+	Floor(carrier string, serial int64) (*ewaybillv1.NumberRange, error)
+	List(carrier string, p Page[*ewaybillv1.NumberRange]) ([]*ewaybillv1.NumberRange, string, error)
+}
+
+// QueuedNumber is a cancelled number waiting in a carrier's reuse queue.
+type QueuedNumber struct {
+	Number string
+	// Ready is when its quarantine ends.
+	Ready time.Time
+}
+
+// ReuseQueue holds, per carrier, numbers waiting to be issued again,
+// ordered by the end of their quarantine.
+type ReuseQueue interface {
+	Push(carrier string, q QueuedNumber) error
+	// First returns the number whose quarantine ends first, or ErrNotFound
+	// for an empty queue.
+	First(carrier string) (QueuedNumber, error)
+	Remove(carrier string, q QueuedNumber) error
+	// Each calls fn for every queued number of carrier in queue order
+	// until fn returns an error.
+	Each(carrier string, fn func(QueuedNumber) error) error
+}
+
+// Quotas holds balances by merchant id and carrier code.
+type Quotas interface {
+	Get(merchantID, carrier string) (*ewaybillv1.Quota, error)
+	Put(merchantID, carrier string, q *ewaybillv1.Quota) error
+	// List lists one merchant's quotas, or every merchant's for "".
+	List(merchantID string, p Page[*ewaybillv1.Quota]) ([]*ewaybillv1.Quota, string, error)
+}
+
+// Ledger is the append-only record of quota changes, by merchant, carrier
+// and sequence.
+type Ledger interface {
+	// Append stores e under its sequence, which must be new.
+	Append(merchantID, carrier string, e *ewaybillv1.LedgerEntry) error
+	Get(merchantID, carrier string, sequence int64) (*ewaybillv1.LedgerEntry, error)
+	// List lists one quota's entries in sequence order, or all of a
+	// merchant's (carrier "") by carrier then sequence.
+	List(merchantID, carrier string, p Page[*ewaybillv1.LedgerEntry]) ([]*ewaybillv1.LedgerEntry, string, error)
+}
+
+// QuotaRequests remembers the ledger entry each client request id of a
+// top-up or deduction produced, so a retry replays instead of repeating.
+type QuotaRequests interface {
+	Get(merchantID, carrier, requestID string) (sequence int64, err error)
+	Put(merchantID, carrier, requestID string, sequence int64) error
+}
+
+// CancelGuards holds merchants' cancel-rate guards by merchant id.
+type CancelGuards interface {
+	Get(merchantID string) (*ewaybillv1.CancelGuard, error)
+	Put(merchantID string, g *ewaybillv1.CancelGuard) error
+}
+
+// WaybillRef locates a waybill record.
+type WaybillRef struct {
+	MerchantID string
+	ID         string
+}
+
+// NumberHolder is the latest waybill to hold a carrier's number.
+type NumberHolder struct {
+	Carrier string
+	WaybillRef
+}
+
+// Waybills holds waybills by merchant id and waybill id (ids sort by
+// creation), with a unique index from carrier + number to the latest
+// waybill holding it.
+type Waybills interface {
+	Get(ref WaybillRef) (*ewaybillv1.Waybill, error)
+	Put(ref WaybillRef, w *ewaybillv1.Waybill) error
+	// List lists one merchant's waybills oldest first, or every merchant's
+	// for "".
+	List(merchantID string, p Page[*ewaybillv1.Waybill]) ([]*ewaybillv1.Waybill, string, error)
+	// Holder returns the latest waybill that held carrier's number.
+	Holder(carrier, number string) (WaybillRef, error)
+	// SetHolder points carrier's number at ref.
+	SetHolder(carrier, number string, ref WaybillRef) error
+	// Holders returns the latest holder of number at every carrier that
+	// issued it (usually one).
+	Holders(number string) ([]NumberHolder, error)
+}
+
+// IdempotencyEntry maps an allocation's idempotency key to its waybill.
+type IdempotencyEntry struct {
+	Key string
+	Ref WaybillRef
+}
+
+// IdempotencyKeys maps allocation keys to the waybill they produced.
+type IdempotencyKeys interface {
+	Get(key string) (WaybillRef, error)
+	// Insert stores a new key; ErrDuplicate if it exists.
+	Insert(key string, ref WaybillRef) error
+	List(p Page[IdempotencyEntry]) ([]IdempotencyEntry, string, error)
 }

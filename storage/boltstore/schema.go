@@ -12,9 +12,24 @@ var (
 	bucketAPIKeys               = []byte("api_keys")
 	bucketAPIKeysBySecretHash   = []byte("api_keys_by_secret_hash")
 
+	// Added in schema 2: the allocation engine.
+	bucketPools           = []byte("pools")
+	bucketNumberRanges    = []byte("number_ranges")
+	bucketReuseQueue      = []byte("reuse_queue")
+	bucketQuotas          = []byte("quotas")
+	bucketLedger          = []byte("ledger")
+	bucketQuotaRequests   = []byte("quota_requests")
+	bucketCancelGuards    = []byte("cancel_guards")
+	bucketWaybills        = []byte("waybills")
+	bucketWaybillNumbers  = []byte("waybill_numbers")
+	bucketIdempotencyKeys = []byte("idempotency_keys")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketMerchants, bucketMerchantsByCreditCode, bucketCarriers,
 		bucketAuthorizations, bucketAPIKeys, bucketAPIKeysBySecretHash,
+		bucketPools, bucketNumberRanges, bucketReuseQueue, bucketQuotas, bucketLedger,
+		bucketQuotaRequests, bucketCancelGuards, bucketWaybills, bucketWaybillNumbers,
+		bucketIdempotencyKeys,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -22,4 +37,7 @@ var (
 
 // SchemaVersion is the layout this binary writes. Opening a file written
 // with a newer version is refused: an older binary could corrupt it.
-const SchemaVersion uint64 = 1
+//
+// History: 1 foundation; 2 adds the allocation engine's buckets (a schema 1
+// file is upgraded in place by creating them).
+const SchemaVersion uint64 = 2

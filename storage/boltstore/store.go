@@ -33,7 +33,8 @@ type Options struct {
 
 // Store is a storage.Store on bbolt.
 type Store struct {
-	db *bolt.DB
+	db        *bolt.DB
+	committer *committer // nil when read-only
 
 	// closing guards against transactions starting while Close runs.
 	mu     sync.RWMutex
@@ -68,6 +69,9 @@ func Open(dataDir string, opt Options) (*Store, error) {
 	if err := s.initSchema(opt.ReadOnly); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !opt.ReadOnly {
+		s.committer = newCommitter(db)
 	}
 	return s, nil
 }
@@ -106,11 +110,9 @@ func (s *Store) initSchema(readOnly bool) error {
 				return err
 			}
 		}
-		meta := tx.Bucket(bucketMeta)
-		if meta.Get(keySchemaVersion) == nil {
-			return meta.Put(keySchemaVersion, binary.BigEndian.AppendUint64(nil, SchemaVersion))
-		}
-		return nil
+		// Every layout change so far only adds buckets, so an older file is
+		// upgraded by the loop above and then marked current.
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, binary.BigEndian.AppendUint64(nil, SchemaVersion))
 	})
 }
 
@@ -140,6 +142,25 @@ func (s *Store) run(ctx context.Context, write bool, fn func(storage.Tx) error) 
 	return s.db.View(body)
 }
 
+// Batch implements storage.Store with group commit: it returns after the
+// shared commit is fsynced.
+func (s *Store) Batch(ctx context.Context, fn func(storage.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return storage.ErrClosed
+	}
+	if s.committer == nil {
+		return bolt.ErrDatabaseReadOnly
+	}
+	// Once queued the call is waited for even if ctx ends: the caller must
+	// learn whether it committed.
+	return s.committer.submit(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+}
+
 // Close waits for running transactions and closes the file.
 func (s *Store) Close() error {
 	s.mu.Lock()
@@ -148,5 +169,8 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.committer != nil {
+		s.committer.stop()
+	}
 	return s.db.Close()
 }

@@ -36,6 +36,43 @@ func (t *tx) APIKeys() storage.APIKeys {
 	}
 }
 
+func (t *tx) Pools() storage.Pools {
+	return pools{newTable(t.btx, bucketPools, func() *ewaybillv1.Pool { return new(ewaybillv1.Pool) })}
+}
+
+func (t *tx) NumberRanges() storage.NumberRanges {
+	return numberRanges{newTable(t.btx, bucketNumberRanges, func() *ewaybillv1.NumberRange { return new(ewaybillv1.NumberRange) })}
+}
+
+func (t *tx) ReuseQueue() storage.ReuseQueue { return reuseQueue{t.btx.Bucket(bucketReuseQueue)} }
+
+func (t *tx) Quotas() storage.Quotas {
+	return quotas{newTable(t.btx, bucketQuotas, func() *ewaybillv1.Quota { return new(ewaybillv1.Quota) })}
+}
+
+func (t *tx) Ledger() storage.Ledger {
+	return ledger{newTable(t.btx, bucketLedger, func() *ewaybillv1.LedgerEntry { return new(ewaybillv1.LedgerEntry) })}
+}
+
+func (t *tx) QuotaRequests() storage.QuotaRequests {
+	return quotaRequests{t.btx.Bucket(bucketQuotaRequests)}
+}
+
+func (t *tx) CancelGuards() storage.CancelGuards {
+	return cancelGuards{newTable(t.btx, bucketCancelGuards, func() *ewaybillv1.CancelGuard { return new(ewaybillv1.CancelGuard) })}
+}
+
+func (t *tx) Waybills() storage.Waybills {
+	return waybills{
+		table:   newTable(t.btx, bucketWaybills, func() *ewaybillv1.Waybill { return new(ewaybillv1.Waybill) }),
+		numbers: t.btx.Bucket(bucketWaybillNumbers),
+	}
+}
+
+func (t *tx) IdempotencyKeys() storage.IdempotencyKeys {
+	return idempotencyKeys{t.btx.Bucket(bucketIdempotencyKeys)}
+}
+
 type merchants struct {
 	table        table[*ewaybillv1.Merchant]
 	byCreditCode *bolt.Bucket

@@ -64,6 +64,33 @@ const (
 	// Revoking this key would leave no active admin key. Create another admin
 	// key first.
 	ErrorReason_ERROR_REASON_LAST_ADMIN_KEY ErrorReason = 13
+	// The merchant has no ACTIVE authorization for the carrier. Metadata
+	// "carrier"; apply with CreateCarrierAuthorization and have an admin
+	// approve it.
+	ErrorReason_ERROR_REASON_CARRIER_NOT_AUTHORIZED ErrorReason = 14
+	// The merchant's quota for the carrier has no available units
+	// (RESOURCE_EXHAUSTED with google.rpc.QuotaFailure). An admin tops it up
+	// with TopUpQuota; cancelling unused waybills also credits units back.
+	ErrorReason_ERROR_REASON_QUOTA_EXHAUSTED ErrorReason = 15
+	// The carrier's pool has no number to issue. An admin imports a new
+	// range with ImportNumberRange. Nothing was spent.
+	ErrorReason_ERROR_REASON_POOL_EXHAUSTED ErrorReason = 16
+	// The idempotency key (request_id, or merchant + carrier + order code +
+	// package id) was used before with a different payload. Metadata
+	// "fields" lists the differing fields and "waybill" the first waybill.
+	ErrorReason_ERROR_REASON_IDEMPOTENCY_KEY_REUSED ErrorReason = 17
+	// The carrier has picked the parcel up; the waybill can no longer be
+	// cancelled.
+	ErrorReason_ERROR_REASON_WAYBILL_ALREADY_PICKED_UP ErrorReason = 18
+	// The merchant's cancel-rate guard refuses the cancel. Metadata
+	// "cancel_percent" and "max_cancel_percent".
+	ErrorReason_ERROR_REASON_CANCEL_RATE_EXCEEDED ErrorReason = 19
+	// The number range overlaps one imported before. Metadata "resource"
+	// names it.
+	ErrorReason_ERROR_REASON_NUMBER_RANGE_OVERLAPS ErrorReason = 20
+	// A deduction asks for more units than are available. Metadata
+	// "available".
+	ErrorReason_ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE ErrorReason = 21
 )
 
 // Enum value maps for ErrorReason.
@@ -83,22 +110,38 @@ var (
 		11: "ERROR_REASON_UNAVAILABLE",
 		12: "ERROR_REASON_INTERNAL",
 		13: "ERROR_REASON_LAST_ADMIN_KEY",
+		14: "ERROR_REASON_CARRIER_NOT_AUTHORIZED",
+		15: "ERROR_REASON_QUOTA_EXHAUSTED",
+		16: "ERROR_REASON_POOL_EXHAUSTED",
+		17: "ERROR_REASON_IDEMPOTENCY_KEY_REUSED",
+		18: "ERROR_REASON_WAYBILL_ALREADY_PICKED_UP",
+		19: "ERROR_REASON_CANCEL_RATE_EXCEEDED",
+		20: "ERROR_REASON_NUMBER_RANGE_OVERLAPS",
+		21: "ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE",
 	}
 	ErrorReason_value = map[string]int32{
-		"ERROR_REASON_UNSPECIFIED":              0,
-		"ERROR_REASON_INVALID_REQUEST":          1,
-		"ERROR_REASON_API_KEY_MISSING":          2,
-		"ERROR_REASON_API_KEY_INVALID":          3,
-		"ERROR_REASON_API_KEY_REVOKED":          4,
-		"ERROR_REASON_ROLE_NOT_PERMITTED":       5,
-		"ERROR_REASON_RESOURCE_NOT_FOUND":       6,
-		"ERROR_REASON_ALREADY_EXISTS":           7,
-		"ERROR_REASON_INVALID_STATE_TRANSITION": 8,
-		"ERROR_REASON_MERCHANT_NOT_QUALIFIED":   9,
-		"ERROR_REASON_CARRIER_DISABLED":         10,
-		"ERROR_REASON_UNAVAILABLE":              11,
-		"ERROR_REASON_INTERNAL":                 12,
-		"ERROR_REASON_LAST_ADMIN_KEY":           13,
+		"ERROR_REASON_UNSPECIFIED":                 0,
+		"ERROR_REASON_INVALID_REQUEST":             1,
+		"ERROR_REASON_API_KEY_MISSING":             2,
+		"ERROR_REASON_API_KEY_INVALID":             3,
+		"ERROR_REASON_API_KEY_REVOKED":             4,
+		"ERROR_REASON_ROLE_NOT_PERMITTED":          5,
+		"ERROR_REASON_RESOURCE_NOT_FOUND":          6,
+		"ERROR_REASON_ALREADY_EXISTS":              7,
+		"ERROR_REASON_INVALID_STATE_TRANSITION":    8,
+		"ERROR_REASON_MERCHANT_NOT_QUALIFIED":      9,
+		"ERROR_REASON_CARRIER_DISABLED":            10,
+		"ERROR_REASON_UNAVAILABLE":                 11,
+		"ERROR_REASON_INTERNAL":                    12,
+		"ERROR_REASON_LAST_ADMIN_KEY":              13,
+		"ERROR_REASON_CARRIER_NOT_AUTHORIZED":      14,
+		"ERROR_REASON_QUOTA_EXHAUSTED":             15,
+		"ERROR_REASON_POOL_EXHAUSTED":              16,
+		"ERROR_REASON_IDEMPOTENCY_KEY_REUSED":      17,
+		"ERROR_REASON_WAYBILL_ALREADY_PICKED_UP":   18,
+		"ERROR_REASON_CANCEL_RATE_EXCEEDED":        19,
+		"ERROR_REASON_NUMBER_RANGE_OVERLAPS":       20,
+		"ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE": 21,
 	}
 )
 
@@ -133,7 +176,7 @@ var File_ewaybill_v1_errors_proto protoreflect.FileDescriptor
 
 const file_ewaybill_v1_errors_proto_rawDesc = "" +
 	"\n" +
-	"\x18ewaybill/v1/errors.proto\x12\vewaybill.v1*\xef\x03\n" +
+	"\x18ewaybill/v1/errors.proto\x12\vewaybill.v1*\xad\x06\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cERROR_REASON_INVALID_REQUEST\x10\x01\x12 \n" +
@@ -149,7 +192,15 @@ const file_ewaybill_v1_errors_proto_rawDesc = "" +
 	"\x12\x1c\n" +
 	"\x18ERROR_REASON_UNAVAILABLE\x10\v\x12\x19\n" +
 	"\x15ERROR_REASON_INTERNAL\x10\f\x12\x1f\n" +
-	"\x1bERROR_REASON_LAST_ADMIN_KEY\x10\rB<Z:github.com/ewaybill/ewaybill/gen/go/ewaybill/v1;ewaybillv1b\x06proto3"
+	"\x1bERROR_REASON_LAST_ADMIN_KEY\x10\r\x12'\n" +
+	"#ERROR_REASON_CARRIER_NOT_AUTHORIZED\x10\x0e\x12 \n" +
+	"\x1cERROR_REASON_QUOTA_EXHAUSTED\x10\x0f\x12\x1f\n" +
+	"\x1bERROR_REASON_POOL_EXHAUSTED\x10\x10\x12'\n" +
+	"#ERROR_REASON_IDEMPOTENCY_KEY_REUSED\x10\x11\x12*\n" +
+	"&ERROR_REASON_WAYBILL_ALREADY_PICKED_UP\x10\x12\x12%\n" +
+	"!ERROR_REASON_CANCEL_RATE_EXCEEDED\x10\x13\x12&\n" +
+	"\"ERROR_REASON_NUMBER_RANGE_OVERLAPS\x10\x14\x12,\n" +
+	"(ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE\x10\x15B<Z:github.com/ewaybill/ewaybill/gen/go/ewaybill/v1;ewaybillv1b\x06proto3"
 
 var (
 	file_ewaybill_v1_errors_proto_rawDescOnce sync.Once

@@ -1,0 +1,444 @@
+package quota
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/fault"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/merchants"
+	"github.com/ewaybill/ewaybill/orders"
+	"github.com/ewaybill/ewaybill/resname"
+	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/textrule"
+)
+
+// Request is one allocation.
+type Request struct {
+	// Carrier is "carriers/{code}".
+	Carrier string
+	Order   *ewaybillv1.Order
+	// RequestID, when set, is the idempotency key instead of the order's
+	// (carrier, order code, package id).
+	RequestID string
+}
+
+// Result is one allocation's outcome: a waybill, or the reason none was
+// issued (in which case nothing was spent).
+type Result struct {
+	Waybill  *ewaybillv1.Waybill
+	Replayed bool
+	Err      error
+}
+
+// item is a request checked as far as it can be without the store.
+type item struct {
+	code      string
+	order     *ewaybillv1.Order
+	requestID string
+	// key is the idempotency key, "" when the request is too malformed to
+	// have one (it will be refused as invalid).
+	key     string
+	invalid error
+}
+
+func prepare(merchantID string, r Request) item {
+	var v fault.Violations
+	it := item{requestID: textrule.Check(&v, "request_id", r.RequestID, 0, 64)}
+	requestOK := v.Empty()
+	ids, err := resname.Parse("carrier", r.Carrier, "carriers", "*")
+	if err != nil {
+		v.AddErr("carrier", err)
+	} else {
+		it.code = ids[0]
+	}
+	it.order = orders.Normalize(&v, "order", r.Order)
+	switch {
+	case !requestOK:
+	case it.requestID != "":
+		it.key = merchantID + "\x00r\x00" + it.requestID
+	case it.code != "" && it.order.GetOrderCode() != "" && !strings.ContainsFunc(it.order.GetOrderCode(), isControl):
+		it.key = merchantID + "\x00o\x00" + it.code + "\x00" + it.order.GetOrderCode() + "\x00" + it.order.GetPackageId()
+	}
+	it.invalid = v.Err()
+	return it
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// Allocate issues one waybill number for one package of an order.
+func (s *Service) Allocate(ctx context.Context, p access.Principal, parent string, r Request) (*ewaybillv1.Waybill, bool, error) {
+	results, err := s.allocate(ctx, p, parent, []Request{r})
+	if err != nil {
+		return nil, false, err
+	}
+	return results[0].Waybill, results[0].Replayed, results[0].Err
+}
+
+// BatchAllocate issues up to MaxBatch numbers; each request gets its own
+// result in order, and one refused request does not affect the others.
+func (s *Service) BatchAllocate(ctx context.Context, p access.Principal, parent string, rs []Request) ([]Result, error) {
+	if len(rs) == 0 || len(rs) > MaxBatch {
+		return nil, fault.Invalid("items", "length", "items must hold 1 to %d allocations; got %d", MaxBatch, len(rs))
+	}
+	return s.allocate(ctx, p, parent, rs)
+}
+
+func (s *Service) allocate(ctx context.Context, p access.Principal, parent string, rs []Request) ([]Result, error) {
+	if err := p.Require("allocate waybills", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
+		return nil, err
+	}
+	merchantID, err := allocationMerchant(p, parent)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]item, len(rs))
+	for i, r := range rs {
+		items[i] = prepare(merchantID, r)
+	}
+	results := make([]Result, len(rs))
+	// Replays are answered from a read transaction: a retry storm costs no
+	// commits.
+	var todo []int
+	err = s.Store.View(ctx, func(tx storage.Tx) error {
+		todo = todo[:0]
+		for i, it := range items {
+			done, err := replay(tx, it, &results[i])
+			if err != nil {
+				return err
+			}
+			if !done {
+				todo = append(todo, i)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(todo) == 0 {
+		return results, err
+	}
+	var pools map[string]*ewaybillv1.Pool
+	err = s.Store.Batch(ctx, func(tx storage.Tx) error {
+		sess := newSession(tx, merchantID, s.Now())
+		for _, i := range todo {
+			results[i] = Result{}
+			if err := s.allocateOne(sess, p, items[i], &results[i]); err != nil {
+				return err
+			}
+		}
+		pools = sess.pools
+		return sess.flush()
+	})
+	if err != nil {
+		return nil, err
+	}
+	for code, pool := range pools {
+		s.reportLevel(code, pool)
+	}
+	return results, nil
+}
+
+// allocationMerchant reads the parent of an allocation; a merchant key may
+// leave it empty.
+func allocationMerchant(p access.Principal, parent string) (string, error) {
+	if parent == "" && p.MerchantID != "" {
+		return p.MerchantID, nil
+	}
+	ids, err := resname.Parse("parent", parent, "merchants", "*")
+	if err != nil {
+		return "", err
+	}
+	if ids[0] == "-" || !p.SeesMerchant(ids[0]) {
+		return "", fault.NotFound(parent)
+	}
+	return ids[0], nil
+}
+
+// replay answers a request whose key was allocated before: the same
+// waybill if the payload matches, IDEMPOTENCY_KEY_REUSED if not. It
+// reports whether the request was answered.
+func replay(tx storage.Tx, it item, res *Result) (bool, error) {
+	if it.key == "" {
+		return false, nil
+	}
+	ref, err := tx.IdempotencyKeys().Get(it.key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	w, err := tx.Waybills().Get(ref)
+	if err != nil {
+		return false, fmt.Errorf("idempotency key of %s points at a missing waybill: %w", ref.ID, err)
+	}
+	var differ []string
+	if w.GetCarrier() != resname.Build("carriers", it.code) {
+		differ = append(differ, "carrier")
+	}
+	if it.invalid != nil {
+		// An invalid payload cannot equal a stored, valid one.
+		differ = append(differ, "order")
+	} else {
+		differ = append(differ, orders.Diff("order", w.GetOrder(), it.order)...)
+	}
+	if len(differ) > 0 {
+		keyName := "request_id " + strconv.Quote(it.requestID)
+		if it.requestID == "" {
+			keyName = fmt.Sprintf("order %q package %q", it.order.GetOrderCode(), it.order.GetPackageId())
+		}
+		res.Err = fault.New(fault.KindFailedPrecondition, fault.ReasonIdempotencyKeyReused,
+			"%s was already allocated as %s (%s) with a different payload in %s; resend the original payload to get that waybill, or use a new key for a new package",
+			keyName, w.GetName(), w.GetNumber(), strings.Join(differ, ", ")).
+			With("fields", strings.Join(differ, ",")).With("waybill", w.GetName())
+		return true, nil
+	}
+	res.Waybill, res.Replayed = w, true
+	return true, nil
+}
+
+// allocateOne runs the checks in their documented order and, if all pass,
+// issues a number. Refusals go into res; an error is a failure that must
+// roll the transaction back.
+func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *Result) error {
+	tx := sess.tx
+	if done, err := replay(tx, it, res); done || err != nil {
+		return err
+	}
+	m, err := sess.loadMerchant()
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		res.Err = fault.NotFound(resname.Build("merchants", sess.merchantID))
+		return nil
+	}
+	if m.GetState() != ewaybillv1.MerchantState_MERCHANT_STATE_APPROVED {
+		res.Err = merchants.NotQualified(m, "take waybill numbers")
+		return nil
+	}
+	if it.code != "" {
+		if refusal, err := sess.authorized(it.code); err != nil || refusal != nil {
+			res.Err = refusal
+			return err
+		}
+	}
+	if it.invalid != nil {
+		res.Err = it.invalid
+		return nil
+	}
+	c, err := sess.carrier(it.code)
+	if err != nil {
+		return err
+	}
+	q, err := sess.quota(it.code)
+	if err != nil {
+		return err
+	}
+	if q.GetAvailable() < 1 {
+		res.Err = quotaExhausted(q)
+		return nil
+	}
+	pool, err := sess.pool(it.code)
+	if err != nil {
+		return err
+	}
+	number, err := takeNumber(tx, c, pool, sess.now)
+	if fe, ok := fault.As(err); ok {
+		res.Err = fe
+		return nil
+	} else if err != nil {
+		return err
+	}
+	previous, err := previousHolder(tx, it.code, number)
+	if err != nil {
+		return err
+	}
+	ref := storage.WaybillRef{MerchantID: sess.merchantID, ID: uuid.Must(uuid.NewV7()).String()}
+	ts := timestamppb.New(sess.now)
+	w := &ewaybillv1.Waybill{
+		Name:           waybillName(ref),
+		Number:         number,
+		Carrier:        c.GetName(),
+		Order:          it.order,
+		RequestId:      it.requestID,
+		State:          stateIssued,
+		CreateTime:     ts,
+		UpdateTime:     ts,
+		PreviousHolder: previous,
+		AllocatedBy:    p.Key,
+	}
+	if err := tx.Waybills().Put(ref, w); err != nil {
+		return err
+	}
+	if err := tx.Waybills().SetHolder(it.code, number, ref); err != nil {
+		return err
+	}
+	if err := tx.IdempotencyKeys().Insert(it.key, ref); err != nil {
+		return fmt.Errorf("idempotency key for %s: %w", w.GetName(), err)
+	}
+	q.Live++
+	q.IssuedTotal++
+	if err := post(tx, sess.merchantID, it.code, q, &ewaybillv1.LedgerEntry{
+		Type: entryAllocation, Delta: -1, Waybill: w.GetName(), Number: number, Operator: p.Key,
+	}, sess.now); err != nil {
+		return err
+	}
+	res.Waybill = w
+	return nil
+}
+
+// previousHolder is the uniqueness check, defence in depth behind the
+// pool: a number may be issued only if no waybill holds it, or its holder
+// was cancelled and the number queued for reuse. Anything else means the
+// pool and the waybills disagree, and nothing is issued.
+func previousHolder(tx storage.Tx, code, number string) (string, error) {
+	ref, err := tx.Waybills().Holder(code, number)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	w, err := tx.Waybills().Get(ref)
+	if err != nil {
+		return "", err
+	}
+	if w.GetState() != stateCancelled || w.GetCancellation().GetNumberDisposition() != dispositionReuse {
+		return "", fmt.Errorf("number %s of carrier %s is still held by %s (%s): the pool and the waybills disagree; nothing was issued, run ewaybill check",
+			number, code, w.GetName(), w.GetState())
+	}
+	return w.GetName(), nil
+}
+
+func quotaExhausted(q *ewaybillv1.Quota) error {
+	code := strings.TrimPrefix(q.GetCarrier(), "carriers/")
+	e := fault.New(fault.KindResourceExhausted, fault.ReasonQuotaExhausted,
+		"%s has no units left (%d granted, %d held by live waybills); nothing was spent: an admin tops it up (ewaybill quota topup, or POST /v1/%s:topUp), and cancelling unused waybills credits units back",
+		q.GetName(), q.GetGranted(), q.GetLive(), q.GetName()).With("quota", q.GetName()).With("carrier", "carriers/"+code)
+	e.QuotaSubject = q.GetName()
+	return e
+}
+
+// session caches, for one run of a batch function, what every allocation
+// in it reads: the merchant, its authorizations, carriers, quotas and
+// pools. Pools are written back once, by flush.
+type session struct {
+	tx         storage.Tx
+	merchantID string
+	now        time.Time
+
+	merchant       *ewaybillv1.Merchant
+	authorizations map[string]error
+	carriers       map[string]*ewaybillv1.Carrier
+	quotas         map[string]*ewaybillv1.Quota
+	pools          map[string]*ewaybillv1.Pool
+}
+
+func newSession(tx storage.Tx, merchantID string, now time.Time) *session {
+	return &session{tx: tx, merchantID: merchantID, now: now,
+		authorizations: map[string]error{}, carriers: map[string]*ewaybillv1.Carrier{},
+		quotas: map[string]*ewaybillv1.Quota{}, pools: map[string]*ewaybillv1.Pool{}}
+}
+
+// loadMerchant returns the merchant, nil if it does not exist.
+func (s *session) loadMerchant() (*ewaybillv1.Merchant, error) {
+	if s.merchant == nil {
+		m, err := s.tx.Merchants().Get(s.merchantID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		s.merchant = m
+	}
+	return s.merchant, nil
+}
+
+// authorized returns CARRIER_NOT_AUTHORIZED unless the merchant has an
+// ACTIVE authorization for the carrier.
+func (s *session) authorized(code string) (refusal, err error) {
+	if refusal, seen := s.authorizations[code]; seen {
+		return refusal, nil
+	}
+	carrier := resname.Build("carriers", code)
+	var states []string
+	_, _, err = s.tx.CarrierAuthorizations().List(s.merchantID, storage.Page[*ewaybillv1.CarrierAuthorization]{
+		Limit: 0,
+		Keep: func(a *ewaybillv1.CarrierAuthorization) bool {
+			if a.GetCarrier() == carrier {
+				states = append(states, a.GetState().String())
+			}
+			return false
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range states {
+		if st == ewaybillv1.CarrierAuthorizationState_CARRIER_AUTHORIZATION_STATE_ACTIVE.String() {
+			s.authorizations[code] = nil
+			return nil, nil
+		}
+	}
+	hint := "apply with CreateCarrierAuthorization (POST /v1/merchants/" + s.merchantID + "/carrierAuthorizations) and have an admin approve it"
+	for _, st := range states {
+		if st == ewaybillv1.CarrierAuthorizationState_CARRIER_AUTHORIZATION_STATE_PENDING.String() {
+			hint = "the application is PENDING: wait for an admin to approve it"
+		}
+	}
+	refusal = fault.New(fault.KindFailedPrecondition, fault.ReasonCarrierNotAuthorized,
+		"merchant %s has no ACTIVE authorization for %s; %s", resname.Build("merchants", s.merchantID), carrier, hint).
+		With("carrier", carrier)
+	s.authorizations[code] = refusal
+	return refusal, nil
+}
+
+func (s *session) carrier(code string) (*ewaybillv1.Carrier, error) {
+	if c, ok := s.carriers[code]; ok {
+		return c, nil
+	}
+	c, err := loadCarrier(s.tx, code)
+	if err == nil {
+		s.carriers[code] = c
+	}
+	return c, err
+}
+
+func (s *session) quota(code string) (*ewaybillv1.Quota, error) {
+	if q, ok := s.quotas[code]; ok {
+		return q, nil
+	}
+	q, err := loadQuota(s.tx, s.merchantID, code)
+	if err == nil {
+		s.quotas[code] = q
+	}
+	return q, err
+}
+
+func (s *session) pool(code string) (*ewaybillv1.Pool, error) {
+	if p, ok := s.pools[code]; ok {
+		return p, nil
+	}
+	p, err := loadPool(s.tx, code)
+	if err == nil {
+		s.pools[code] = p
+	}
+	return p, err
+}
+
+// flush writes back the pools the session changed.
+func (s *session) flush() error {
+	for code, p := range s.pools {
+		p.UpdateTime = timestamppb.New(s.now)
+		if err := s.tx.Pools().Put(code, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package quota
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/fault"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/resname"
+	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/textrule"
+)
+
+// Cancel cancels an ISSUED or PRINTED waybill (the merchant, or admin):
+// one quota unit is credited back, exactly once, and the number is voided
+// or queued for reuse by the carrier's recycle policy. Cancelling again
+// returns the first cancellation (replayed).
+func (s *Service) Cancel(ctx context.Context, p access.Principal, name, reason string) (*ewaybillv1.Waybill, bool, error) {
+	if err := p.Require("cancel waybills", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
+		return nil, false, err
+	}
+	var v fault.Violations
+	reason = textrule.Check(&v, "reason", reason, 1, 200)
+	if err := v.Err(); err != nil {
+		return nil, false, err
+	}
+	var w *ewaybillv1.Waybill
+	var replayed bool
+	var pool *ewaybillv1.Pool
+	err := s.batch(ctx, func(tx storage.Tx) (error, error) {
+		ref, found, err := resolve(tx, p, "name", name)
+		if err != nil {
+			return classify(err)
+		}
+		w, replayed, pool = found, false, nil
+		switch w.GetState() {
+		case stateCancelled:
+			replayed = true
+			return nil, nil
+		case statePickedUp:
+			return fault.New(fault.KindFailedPrecondition, fault.ReasonWaybillPickedUp,
+				"%s (%s) was picked up by the carrier at %s and can no longer be cancelled; ask the carrier to return the parcel",
+				w.GetName(), w.GetNumber(), w.GetPickupTime().AsTime().Format(time.RFC3339)).With("waybill", w.GetName()), nil
+		}
+		if refusal, err := checkCancelGuard(tx, ref.MerchantID); refusal != nil || err != nil {
+			return refusal, err
+		}
+		pool, err = s.cancel(tx, p, ref, w, reason, s.Now())
+		return nil, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if pool != nil {
+		s.reportLevel(strings.TrimPrefix(w.GetCarrier(), "carriers/"), pool)
+	}
+	return w, replayed, nil
+}
+
+// cancel writes a cancellation: the waybill, the quota credit and its
+// ledger entry, and the number's fate in the pool.
+func (s *Service) cancel(tx storage.Tx, p access.Principal, ref storage.WaybillRef, w *ewaybillv1.Waybill, reason string, now time.Time) (*ewaybillv1.Pool, error) {
+	code := strings.TrimPrefix(w.GetCarrier(), "carriers/")
+	c, err := loadCarrier(tx, code)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := loadPool(tx, code)
+	if err != nil {
+		return nil, err
+	}
+	ts := timestamppb.New(now)
+	cancellation := &ewaybillv1.Cancellation{Reason: reason, CancelledBy: p.Key, CancelTime: ts, QuotaCredited: 1, NumberDisposition: dispositionVoid}
+	reuse, err := reusable(tx, c, w)
+	if err != nil {
+		return nil, err
+	}
+	pool.Issued--
+	if reuse {
+		ready := now.Add(quarantine(pool))
+		if err := tx.ReuseQueue().Push(code, storage.QueuedNumber{Number: w.GetNumber(), Ready: ready}); err != nil {
+			return nil, err
+		}
+		cancellation.NumberDisposition = dispositionReuse
+		cancellation.ReusableTime = timestamppb.New(ready)
+		pool.AwaitingReuse++
+	} else {
+		pool.Voided++
+	}
+	pool.UpdateTime = ts
+	if err := tx.Pools().Put(code, pool); err != nil {
+		return nil, err
+	}
+	w.State, w.Cancellation, w.UpdateTime = stateCancelled, cancellation, ts
+	if err := tx.Waybills().Put(ref, w); err != nil {
+		return nil, err
+	}
+	q, err := loadQuota(tx, ref.MerchantID, code)
+	if err != nil {
+		return nil, err
+	}
+	q.Live--
+	q.Cancelled++
+	if reuse {
+		q.Recycled++
+	}
+	return pool, post(tx, ref.MerchantID, code, q, &ewaybillv1.LedgerEntry{
+		Type: entryCancelCredit, Delta: 1, Waybill: w.GetName(), Number: w.GetNumber(), Reason: reason, Operator: p.Key,
+	}, now)
+}
+
+// reusable reports whether a cancelled waybill's number goes back to the
+// pool: only under RECYCLE_POLICY_REUSE_UNPRINTED, only if its label was
+// never printed, and only while its range is still active.
+func reusable(tx storage.Tx, c *ewaybillv1.Carrier, w *ewaybillv1.Waybill) (bool, error) {
+	if c.GetRecyclePolicy() != ewaybillv1.RecyclePolicy_RECYCLE_POLICY_REUSE_UNPRINTED || w.GetPrintCount() > 0 {
+		return false, nil
+	}
+	serial, err := numberSerial(c, w.GetNumber())
+	if err != nil {
+		return false, err
+	}
+	r, err := tx.NumberRanges().Floor(c.GetCode(), serial)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return r.GetState() == rangeActive && serial <= r.GetLastSerial(), nil
+}
+
+// checkCancelGuard refuses a cancel that would lift the merchant's cancel
+// rate above its guard.
+func checkCancelGuard(tx storage.Tx, merchantID string) (refusal, err error) {
+	g, err := tx.CancelGuards().Get(merchantID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	} else if err != nil || !g.GetEnabled() {
+		return nil, err
+	}
+	var issued, cancelled int64
+	_, _, err = tx.Quotas().List(merchantID, storage.Page[*ewaybillv1.Quota]{Keep: func(q *ewaybillv1.Quota) bool {
+		issued += q.GetIssuedTotal()
+		cancelled += q.GetCancelled()
+		return false
+	}})
+	if err != nil || issued <= g.GetMinIssued() {
+		return nil, err
+	}
+	if (cancelled+1)*100 <= int64(g.GetMaxCancelPercent())*issued {
+		return nil, nil
+	}
+	percent := strconv.FormatFloat(float64(cancelled)*100/float64(issued), 'f', 1, 64)
+	return fault.New(fault.KindFailedPrecondition, fault.ReasonCancelRateExceeded,
+		"merchant %s has cancelled %d of %d waybills (%s%%); one more would exceed its cancel guard of %d%%: ship or keep the waybill, or ask an admin to review the guard",
+		resname.Build("merchants", merchantID), cancelled, issued, percent, g.GetMaxCancelPercent()).
+		With("cancel_percent", percent).With("max_cancel_percent", strconv.Itoa(int(g.GetMaxCancelPercent()))), nil
+}
+
+func cancelGuardName(merchantID string) string {
+	return resname.Build("merchants", merchantID, "cancelGuard")
+}
+
+// GetCancelGuard returns a merchant's cancel-rate guard (admin, or the
+// merchant).
+func (s *Service) GetCancelGuard(ctx context.Context, p access.Principal, name string) (*ewaybillv1.CancelGuard, error) {
+	if err := p.Require("read cancel guards", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
+		return nil, err
+	}
+	merchantID, err := parseGuardName(p, "name", name)
+	if err != nil {
+		return nil, err
+	}
+	var g *ewaybillv1.CancelGuard
+	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
+		if err := mustExistMerchant(tx, merchantID); err != nil {
+			return err
+		}
+		g, err = tx.CancelGuards().Get(merchantID)
+		if errors.Is(err, storage.ErrNotFound) {
+			g, err = &ewaybillv1.CancelGuard{Name: cancelGuardName(merchantID)}, nil
+		}
+		return err
+	})
+	return g, err
+}
+
+// UpdateCancelGuard sets a merchant's cancel-rate guard (admin).
+func (s *Service) UpdateCancelGuard(ctx context.Context, p access.Principal, in *ewaybillv1.CancelGuard) (*ewaybillv1.CancelGuard, error) {
+	if err := p.Require("set cancel guards", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, err
+	}
+	merchantID, err := parseGuardName(p, "cancel_guard.name", in.GetName())
+	if err != nil {
+		return nil, err
+	}
+	var v fault.Violations
+	if in.GetEnabled() && (in.GetMaxCancelPercent() < 1 || in.GetMaxCancelPercent() > 100) {
+		v.Add("cancel_guard.max_cancel_percent", "range", "cancel_guard.max_cancel_percent must be between 1 and 100 when enabled; got %d", in.GetMaxCancelPercent())
+	}
+	if in.GetMinIssued() < 0 {
+		v.Add("cancel_guard.min_issued", "non_negative", "cancel_guard.min_issued must not be negative; got %d", in.GetMinIssued())
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	g := &ewaybillv1.CancelGuard{
+		Name: cancelGuardName(merchantID), Enabled: in.GetEnabled(), MaxCancelPercent: in.GetMaxCancelPercent(),
+		MinIssued: in.GetMinIssued(), UpdateTime: timestamppb.New(s.Now()),
+	}
+	err = s.Store.Update(ctx, func(tx storage.Tx) error {
+		if err := mustExistMerchant(tx, merchantID); err != nil {
+			return err
+		}
+		return tx.CancelGuards().Put(merchantID, g)
+	})
+	return g, err
+}
+
+func parseGuardName(p access.Principal, field, name string) (string, error) {
+	ids, err := resname.Parse(field, name, "merchants", "*", "cancelGuard")
+	if err != nil {
+		return "", err
+	}
+	if !p.SeesMerchant(ids[0]) {
+		return "", fault.NotFound(name)
+	}
+	return ids[0], nil
+}
+
+func mustExistMerchant(tx storage.Tx, merchantID string) error {
+	if _, err := tx.Merchants().Get(merchantID); errors.Is(err, storage.ErrNotFound) {
+		return fault.NotFound(resname.Build("merchants", merchantID))
+	} else if err != nil {
+		return err
+	}
+	return nil
+}

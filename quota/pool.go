@@ -1,0 +1,489 @@
+package quota
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/carriers"
+	"github.com/ewaybill/ewaybill/fault"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/paging"
+	"github.com/ewaybill/ewaybill/resname"
+	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/textrule"
+	"github.com/ewaybill/ewaybill/updatemask"
+)
+
+const maxQuarantine = 365 * 24 * time.Hour
+
+var (
+	rangeActive  = ewaybillv1.NumberRangeState_NUMBER_RANGE_STATE_ACTIVE
+	rangeRetired = ewaybillv1.NumberRangeState_NUMBER_RANGE_STATE_RETIRED
+)
+
+func poolName(code string) string { return resname.Build("carriers", code, "pool") }
+
+// loadPool returns a carrier's pool record, or an empty one for a carrier
+// that has none yet.
+func loadPool(tx storage.Tx, code string) (*ewaybillv1.Pool, error) {
+	p, err := tx.Pools().Get(code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return &ewaybillv1.Pool{Name: poolName(code)}, nil
+	}
+	return p, err
+}
+
+func lowWatermark(p *ewaybillv1.Pool) int64 {
+	if p.LowWatermark == nil {
+		return DefaultLowWatermark
+	}
+	return p.GetLowWatermark()
+}
+
+func quarantine(p *ewaybillv1.Pool) time.Duration {
+	if p.GetReuseQuarantine() == nil {
+		return DefaultReuseQuarantine
+	}
+	return p.GetReuseQuarantine().AsDuration()
+}
+
+// poolView completes a stored pool with what is computed at read time:
+// how many queued numbers are reusable now, and whether the pool is low.
+func poolView(tx storage.Tx, code string, p *ewaybillv1.Pool, now time.Time) (*ewaybillv1.Pool, error) {
+	var ready int64
+	err := tx.ReuseQueue().Each(code, func(q storage.QueuedNumber) error {
+		if q.Ready.After(now) {
+			return errStopWalk
+		}
+		ready++
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStopWalk) {
+		return nil, err
+	}
+	p.ReusableNow = ready
+	p.Low = p.GetAvailable() < lowWatermark(p)
+	if p.LowWatermark == nil {
+		p.LowWatermark = new(int64)
+		*p.LowWatermark = DefaultLowWatermark
+	}
+	if p.ReuseQuarantine == nil {
+		p.ReuseQuarantine = durationpb.New(DefaultReuseQuarantine)
+	}
+	return p, nil
+}
+
+var errStopWalk = errors.New("stop walk")
+
+// reportLevel tells PoolLevel about a pool after a committed change.
+func (s *Service) reportLevel(code string, p *ewaybillv1.Pool) {
+	if s.PoolLevel != nil && p != nil {
+		s.PoolLevel(code, p.GetAvailable(), lowWatermark(p))
+	}
+}
+
+// GetPool returns a carrier's pool status (admin).
+func (s *Service) GetPool(ctx context.Context, p access.Principal, name string) (*ewaybillv1.Pool, error) {
+	if err := p.Require("read number pools", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, err
+	}
+	ids, err := resname.Parse("name", name, "carriers", "*", "pool")
+	if err != nil {
+		return nil, err
+	}
+	var pool *ewaybillv1.Pool
+	err = s.Store.View(ctx, func(tx storage.Tx) error {
+		if _, err := loadCarrier(tx, ids[0]); err != nil {
+			return err
+		}
+		stored, err := loadPool(tx, ids[0])
+		if err != nil {
+			return err
+		}
+		pool, err = poolView(tx, ids[0], stored, s.Now())
+		return err
+	})
+	return pool, err
+}
+
+// ListPools lists the pools of carriers that have one (admin).
+func (s *Service) ListPools(ctx context.Context, p access.Principal, size int32, token string) ([]*ewaybillv1.Pool, string, error) {
+	if err := p.Require("read number pools", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, "", err
+	}
+	page, err := paging.Page[*ewaybillv1.Pool](size, token, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	var list []*ewaybillv1.Pool
+	var next string
+	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
+		if list, next, err = tx.Pools().List(page); err != nil {
+			return err
+		}
+		now := s.Now()
+		for _, pool := range list {
+			code, _ := resname.Parse("name", pool.GetName(), "carriers", "*", "pool")
+			if _, err := poolView(tx, code[0], pool, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return list, paging.Token(next), err
+}
+
+// UpdatePool changes a pool's low_watermark or reuse_quarantine (admin).
+func (s *Service) UpdatePool(ctx context.Context, p access.Principal, in *ewaybillv1.Pool, mask *fieldmaskpb.FieldMask) (*ewaybillv1.Pool, error) {
+	if err := p.Require("change number pools", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, err
+	}
+	ids, err := resname.Parse("pool.name", in.GetName(), "carriers", "*", "pool")
+	if err != nil {
+		return nil, err
+	}
+	code := ids[0]
+	var v fault.Violations
+	paths := updatemask.Paths(mask, "imported", "available", "issued", "voided", "awaiting_reuse", "reusable_now", "low")
+	if len(paths) == 0 {
+		v.Add("update_mask", "required", "update_mask is required: low_watermark and/or reuse_quarantine")
+	}
+	for _, path := range paths {
+		switch path {
+		case "low_watermark":
+			if in.GetLowWatermark() < 0 {
+				v.Add("pool.low_watermark", "non_negative", "pool.low_watermark must be 0 (alert off) or more; got %d", in.GetLowWatermark())
+			}
+		case "reuse_quarantine":
+			if d := in.GetReuseQuarantine(); d == nil || d.CheckValid() != nil || d.AsDuration() < 0 || d.AsDuration() > maxQuarantine {
+				v.Add("pool.reuse_quarantine", "range", "pool.reuse_quarantine must be a duration between 0s and 8760h")
+			}
+		default:
+			v.Add("update_mask", "immutable", "%q cannot be changed; only low_watermark and reuse_quarantine can (the counts follow imports, allocations and cancels)", path)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var pool *ewaybillv1.Pool
+	err = s.Store.Update(ctx, func(tx storage.Tx) error {
+		if _, err := loadCarrier(tx, code); err != nil {
+			return err
+		}
+		stored, err := loadPool(tx, code)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(paths, "low_watermark") {
+			w := in.GetLowWatermark()
+			stored.LowWatermark = &w
+		}
+		if slices.Contains(paths, "reuse_quarantine") {
+			stored.ReuseQuarantine = in.GetReuseQuarantine()
+		}
+		stored.UpdateTime = timestamppb.New(s.Now())
+		if err := tx.Pools().Put(code, stored); err != nil {
+			return err
+		}
+		pool, err = poolView(tx, code, stored, s.Now())
+		return err
+	})
+	if err == nil {
+		s.reportLevel(code, pool)
+	}
+	return pool, err
+}
+
+// ImportRange adds a range of serials the carrier granted (admin).
+func (s *Service) ImportRange(ctx context.Context, p access.Principal, parent string, first, last int64) (*ewaybillv1.NumberRange, *ewaybillv1.Pool, error) {
+	if err := p.Require("import number ranges", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, nil, err
+	}
+	ids, err := resname.Parse("parent", parent, "carriers", "*")
+	if err != nil {
+		return nil, nil, err
+	}
+	code := ids[0]
+	var r *ewaybillv1.NumberRange
+	var pool *ewaybillv1.Pool
+	err = s.Store.Update(ctx, func(tx storage.Tx) error {
+		c, err := loadCarrier(tx, code)
+		if err != nil {
+			return err
+		}
+		format := carriers.NumberFormat(c)
+		var v fault.Violations
+		if first < 1 {
+			v.Add("first_serial", "range", "first_serial must be at least 1; got %d", first)
+		}
+		if max := int64(format.MaxSerial()); last > max {
+			v.Add("last_serial", "range", "last_serial must be at most %d (%s numbers have %d serial digits); got %d", max, code, format.SerialLength, last)
+		}
+		if last < first {
+			v.Add("last_serial", "range", "last_serial must not be below first_serial (%d); got %d", first, last)
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := checkNoOverlap(tx, code, first, last); err != nil {
+			return err
+		}
+		now := timestamppb.New(s.Now())
+		r = &ewaybillv1.NumberRange{
+			Name:        rangeName(code, first),
+			FirstSerial: first, LastSerial: last, NextSerial: first,
+			State: rangeActive, ImportedBy: p.Key, CreateTime: now, UpdateTime: now,
+		}
+		fillRangeNumbers(c, r)
+		if err := tx.NumberRanges().Put(code, r); err != nil {
+			return err
+		}
+		stored, err := loadPool(tx, code)
+		if err != nil {
+			return err
+		}
+		n := last - first + 1
+		stored.Imported += n
+		stored.Available += n
+		stored.UpdateTime = now
+		if err := tx.Pools().Put(code, stored); err != nil {
+			return err
+		}
+		pool, err = poolView(tx, code, stored, s.Now())
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.reportLevel(code, pool)
+	return r, pool, nil
+}
+
+func rangeName(code string, first int64) string {
+	return resname.Build("carriers", code, "numberRanges", strconv.FormatInt(first, 10))
+}
+
+func fillRangeNumbers(c *ewaybillv1.Carrier, r *ewaybillv1.NumberRange) {
+	f := carriers.NumberFormat(c)
+	r.FirstNumber, _ = f.Number(uint64(r.GetFirstSerial()))
+	r.LastNumber, _ = f.Number(uint64(r.GetLastSerial()))
+}
+
+// checkNoOverlap refuses [first, last] if any imported range, retired or
+// not, shares a serial with it: its numbers may already have been issued.
+// Ranges never overlap, so the one starting at or below last is the only
+// candidate.
+func checkNoOverlap(tx storage.Tx, code string, first, last int64) error {
+	r, err := tx.NumberRanges().Floor(code, last)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if r.GetLastSerial() < first {
+		return nil
+	}
+	if r.GetFirstSerial() == first && r.GetLastSerial() == last {
+		return fault.New(fault.KindAlreadyExists, fault.ReasonAlreadyExists,
+			"range %d–%d of %s was already imported as %s; nothing was added", first, last, code, r.GetName()).
+			With("resource", r.GetName())
+	}
+	return fault.New(fault.KindFailedPrecondition, fault.ReasonNumberRangeOverlaps,
+		"range %d–%d of %s overlaps %s (%d–%d); import only serials the carrier granted that were never imported",
+		first, last, code, r.GetName(), r.GetFirstSerial(), r.GetLastSerial()).With("resource", r.GetName())
+}
+
+// ListRanges lists a carrier's ranges (admin).
+func (s *Service) ListRanges(ctx context.Context, p access.Principal, parent string, size int32, token string) ([]*ewaybillv1.NumberRange, string, error) {
+	if err := p.Require("read number ranges", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, "", err
+	}
+	ids, err := resname.Parse("parent", parent, "carriers", "*")
+	if err != nil {
+		return nil, "", err
+	}
+	page, err := paging.Page[*ewaybillv1.NumberRange](size, token, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	var list []*ewaybillv1.NumberRange
+	var next string
+	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
+		if _, err := loadCarrier(tx, ids[0]); err != nil {
+			return err
+		}
+		list, next, err = tx.NumberRanges().List(ids[0], page)
+		return err
+	})
+	return list, paging.Token(next), err
+}
+
+// RetireRange retires a range (admin): its never-issued numbers and those
+// waiting for reuse are withdrawn and counted as voided; numbers already
+// issued stay valid.
+func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, reason string) (*ewaybillv1.NumberRange, *ewaybillv1.Pool, error) {
+	if err := p.Require("retire number ranges", ewaybillv1.Role_ROLE_ADMIN); err != nil {
+		return nil, nil, err
+	}
+	ids, err := resname.Parse("name", name, "carriers", "*", "numberRanges", "*")
+	if err != nil {
+		return nil, nil, err
+	}
+	code := ids[0]
+	first, convErr := strconv.ParseInt(ids[1], 10, 64)
+	var v fault.Violations
+	if convErr != nil {
+		v.Add("name", "resource_name", "name must end in the range's first serial, e.g. carriers/SF/numberRanges/1")
+	}
+	reason = textrule.Check(&v, "reason", reason, 1, 200)
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
+	var r *ewaybillv1.NumberRange
+	var pool *ewaybillv1.Pool
+	err = s.Store.Update(ctx, func(tx storage.Tx) (err error) {
+		c, err := loadCarrier(tx, code)
+		if err != nil {
+			return err
+		}
+		r, err = tx.NumberRanges().Get(code, first)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fault.NotFound(name)
+		} else if err != nil {
+			return err
+		}
+		if r.GetState() == rangeRetired {
+			return fault.InvalidTransition(name, "retire", "retired", "it was retired before; its unissued numbers are already withdrawn")
+		}
+		stored, err := loadPool(tx, code)
+		if err != nil {
+			return err
+		}
+		fresh := r.GetLastSerial() - r.GetNextSerial() + 1
+		queued, err := withdrawQueued(tx, c, r)
+		if err != nil {
+			return err
+		}
+		now := timestamppb.New(s.Now())
+		r.State = rangeRetired
+		r.Withdrawn = fresh + queued
+		r.RetireReason = reason
+		r.UpdateTime = now
+		stored.Available -= fresh
+		stored.AwaitingReuse -= queued
+		stored.Voided += fresh + queued
+		stored.UpdateTime = now
+		if err := tx.NumberRanges().Put(code, r); err != nil {
+			return err
+		}
+		if err := tx.Pools().Put(code, stored); err != nil {
+			return err
+		}
+		pool, err = poolView(tx, code, stored, s.Now())
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.reportLevel(code, pool)
+	return r, pool, nil
+}
+
+// withdrawQueued removes from the reuse queue the numbers of range r.
+func withdrawQueued(tx storage.Tx, c *ewaybillv1.Carrier, r *ewaybillv1.NumberRange) (int64, error) {
+	format := carriers.NumberFormat(c)
+	var n int64
+	err := tx.ReuseQueue().Each(c.GetCode(), func(q storage.QueuedNumber) error {
+		serial, err := format.Parse(q.Number)
+		if err != nil || int64(serial) < r.GetFirstSerial() || int64(serial) > r.GetLastSerial() {
+			return nil
+		}
+		n++
+		return tx.ReuseQueue().Remove(c.GetCode(), q)
+	})
+	return n, err
+}
+
+// takeNumber takes the next number of a carrier's pool: first a queued
+// number whose quarantine is over, else the lowest unissued serial of the
+// lowest active range. It changes nothing and returns POOL_EXHAUSTED when
+// there is none.
+func takeNumber(tx storage.Tx, c *ewaybillv1.Carrier, pool *ewaybillv1.Pool, now time.Time) (string, error) {
+	code := c.GetCode()
+	q, err := tx.ReuseQueue().First(code)
+	switch {
+	case err == nil && !q.Ready.After(now):
+		if err := tx.ReuseQueue().Remove(code, q); err != nil {
+			return "", err
+		}
+		pool.AwaitingReuse--
+		pool.Issued++
+		return q.Number, nil
+	case err != nil && !errors.Is(err, storage.ErrNotFound):
+		return "", err
+	}
+	open, _, err := tx.NumberRanges().List(code, storage.Page[*ewaybillv1.NumberRange]{Limit: 1, Keep: func(r *ewaybillv1.NumberRange) bool {
+		return r.GetState() == rangeActive && r.GetNextSerial() <= r.GetLastSerial()
+	}})
+	if err != nil {
+		return "", err
+	}
+	if len(open) == 0 {
+		return "", poolExhausted(code, pool)
+	}
+	r := open[0]
+	number, err := carriers.NumberFormat(c).Number(uint64(r.GetNextSerial()))
+	if err != nil {
+		return "", err
+	}
+	r.NextSerial++
+	r.UpdateTime = timestamppb.New(now)
+	if err := tx.NumberRanges().Put(code, r); err != nil {
+		return "", err
+	}
+	pool.Available--
+	pool.Issued++
+	return number, nil
+}
+
+func poolExhausted(code string, pool *ewaybillv1.Pool) error {
+	msg := "carrier %s has no number to issue (%d awaiting reuse are still in quarantine); nothing was spent: an admin imports a new range (ewaybill pool import, or POST /v1/carriers/%s/numberRanges:import)"
+	return fault.New(fault.KindResourceExhausted, fault.ReasonPoolExhausted, msg, code, pool.GetAwaitingReuse(), code).
+		With("carrier", resname.Build("carriers", code))
+}
+
+func loadCarrier(tx storage.Tx, code string) (*ewaybillv1.Carrier, error) {
+	c, err := tx.Carriers().Get(code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fault.NotFound(resname.Build("carriers", code))
+	}
+	return c, err
+}
+
+// numberSerial reads the serial of one of c's numbers.
+func numberSerial(c *ewaybillv1.Carrier, number string) (int64, error) {
+	serial, err := carriers.NumberFormat(c).Parse(number)
+	return int64(serial), err
+}
+
+// ReportLevels tells PoolLevel about every pool, so the metrics are right
+// from the start rather than from each pool's next change.
+func (s *Service) ReportLevels(ctx context.Context) error {
+	return s.Store.View(ctx, func(tx storage.Tx) error {
+		return all(tx.Pools().List, func(pool *ewaybillv1.Pool) error {
+			ids, err := resname.Parse("name", pool.GetName(), "carriers", "*", "pool")
+			if err == nil {
+				s.reportLevel(ids[0], pool)
+			}
+			return nil
+		})
+	})
+}

@@ -1,0 +1,194 @@
+package boltstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+// Keys of the allocation engine's buckets. Carrier codes, merchant ids and
+// waybill ids never contain "/", and numbers and sequences are big-endian
+// so byte order is numeric order.
+
+func quotaKey(merchantID, carrier string) []byte { return []byte(merchantID + "/" + carrier + "/") }
+
+func serialKey(prefix string, n int64) []byte {
+	return binary.BigEndian.AppendUint64([]byte(prefix+"/"), uint64(n))
+}
+
+// scoped narrows a listing to prefix and drops a cursor that points
+// outside it (a token from another parent's listing).
+func scoped[T any](prefix []byte, p storage.Page[T]) storage.Page[T] {
+	if p.After != "" && !bytes.HasPrefix([]byte(p.After), prefix) {
+		p.After = ""
+	}
+	return p
+}
+
+type pools struct{ table table[*ewaybillv1.Pool] }
+
+func (t pools) Get(carrier string) (*ewaybillv1.Pool, error) { return t.table.get([]byte(carrier)) }
+func (t pools) Put(carrier string, p *ewaybillv1.Pool) error { return t.table.put([]byte(carrier), p) }
+func (t pools) List(p storage.Page[*ewaybillv1.Pool]) ([]*ewaybillv1.Pool, string, error) {
+	return t.table.list(nil, p)
+}
+
+type numberRanges struct {
+	table table[*ewaybillv1.NumberRange]
+}
+
+func (t numberRanges) Get(carrier string, first int64) (*ewaybillv1.NumberRange, error) {
+	return t.table.get(serialKey(carrier, first))
+}
+
+func (t numberRanges) Put(carrier string, r *ewaybillv1.NumberRange) error {
+	return t.table.put(serialKey(carrier, r.GetFirstSerial()), r)
+}
+
+func (t numberRanges) Floor(carrier string, serial int64) (*ewaybillv1.NumberRange, error) {
+	prefix := []byte(carrier + "/")
+	c := t.table.b.Cursor()
+	k, raw := c.Seek(serialKey(carrier, serial))
+	if k == nil || !bytes.Equal(k, serialKey(carrier, serial)) {
+		k, raw = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return nil, storage.ErrNotFound
+	}
+	return t.table.decode(k, raw)
+}
+
+func (t numberRanges) List(carrier string, p storage.Page[*ewaybillv1.NumberRange]) ([]*ewaybillv1.NumberRange, string, error) {
+	prefix := []byte(carrier + "/")
+	return t.table.list(prefix, scoped(prefix, p))
+}
+
+// reuseQueue keys entries "<carrier>/<ready unix nanos><number>"; the value
+// is empty.
+type reuseQueue struct{ b *bolt.Bucket }
+
+func queueKey(carrier string, q storage.QueuedNumber) []byte {
+	return append(serialKey(carrier, q.Ready.UnixNano()), q.Number...)
+}
+
+func decodeQueueKey(prefix, k []byte) storage.QueuedNumber {
+	rest := k[len(prefix):]
+	return storage.QueuedNumber{
+		Ready:  time.Unix(0, int64(binary.BigEndian.Uint64(rest[:8]))).UTC(),
+		Number: string(rest[8:]),
+	}
+}
+
+func (q reuseQueue) Push(carrier string, n storage.QueuedNumber) error {
+	return q.b.Put(queueKey(carrier, n), nil)
+}
+
+func (q reuseQueue) First(carrier string) (storage.QueuedNumber, error) {
+	prefix := []byte(carrier + "/")
+	k, _ := q.b.Cursor().Seek(prefix)
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return storage.QueuedNumber{}, storage.ErrNotFound
+	}
+	return decodeQueueKey(prefix, k), nil
+}
+
+func (q reuseQueue) Remove(carrier string, n storage.QueuedNumber) error {
+	key := queueKey(carrier, n)
+	if q.b.Get(key) == nil {
+		return storage.ErrNotFound
+	}
+	return q.b.Delete(key)
+}
+
+func (q reuseQueue) Each(carrier string, fn func(storage.QueuedNumber) error) error {
+	prefix := []byte(carrier + "/")
+	c := q.b.Cursor()
+	var due []storage.QueuedNumber
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		due = append(due, decodeQueueKey(prefix, k))
+	}
+	// fn may remove entries, which a live bbolt cursor does not survive.
+	for _, n := range due {
+		if err := fn(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type quotas struct{ table table[*ewaybillv1.Quota] }
+
+func (t quotas) Get(merchantID, carrier string) (*ewaybillv1.Quota, error) {
+	return t.table.get(quotaKey(merchantID, carrier))
+}
+
+func (t quotas) Put(merchantID, carrier string, q *ewaybillv1.Quota) error {
+	return t.table.put(quotaKey(merchantID, carrier), q)
+}
+
+func (t quotas) List(merchantID string, p storage.Page[*ewaybillv1.Quota]) ([]*ewaybillv1.Quota, string, error) {
+	if merchantID == "" {
+		return t.table.list(nil, p)
+	}
+	prefix := []byte(merchantID + "/")
+	return t.table.list(prefix, scoped(prefix, p))
+}
+
+type ledger struct {
+	table table[*ewaybillv1.LedgerEntry]
+}
+
+func (t ledger) Append(merchantID, carrier string, e *ewaybillv1.LedgerEntry) error {
+	key := serialKey(merchantID+"/"+carrier, e.GetSequence())
+	if t.table.b.Get(key) != nil {
+		return storage.ErrDuplicate
+	}
+	return t.table.put(key, e)
+}
+
+func (t ledger) Get(merchantID, carrier string, sequence int64) (*ewaybillv1.LedgerEntry, error) {
+	return t.table.get(serialKey(merchantID+"/"+carrier, sequence))
+}
+
+func (t ledger) List(merchantID, carrier string, p storage.Page[*ewaybillv1.LedgerEntry]) ([]*ewaybillv1.LedgerEntry, string, error) {
+	prefix := []byte(merchantID + "/")
+	if carrier != "" {
+		prefix = quotaKey(merchantID, carrier)
+	}
+	return t.table.list(prefix, scoped(prefix, p))
+}
+
+type quotaRequests struct{ b *bolt.Bucket }
+
+func (t quotaRequests) Get(merchantID, carrier, requestID string) (int64, error) {
+	raw := t.b.Get(append(quotaKey(merchantID, carrier), requestID...))
+	if len(raw) != 8 {
+		return 0, storage.ErrNotFound
+	}
+	return int64(binary.BigEndian.Uint64(raw)), nil
+}
+
+func (t quotaRequests) Put(merchantID, carrier, requestID string, sequence int64) error {
+	return t.b.Put(append(quotaKey(merchantID, carrier), requestID...), binary.BigEndian.AppendUint64(nil, uint64(sequence)))
+}
+
+type cancelGuards struct {
+	table table[*ewaybillv1.CancelGuard]
+}
+
+func (t cancelGuards) Get(merchantID string) (*ewaybillv1.CancelGuard, error) {
+	return t.table.get([]byte(merchantID))
+}
+
+func (t cancelGuards) Put(merchantID string, g *ewaybillv1.CancelGuard) error {
+	return t.table.put([]byte(merchantID), g)
+}
+
+// errCorrupt marks an index entry that cannot be decoded.
+var errCorrupt = errors.New("boltstore: malformed index entry")
