@@ -113,3 +113,34 @@ func TestListPagesWithFilterAndCreditCodeIndex(t *testing.T) {
 		return nil
 	})
 }
+
+// A schema 1 file (before the allocation engine) gains the new buckets and
+// is marked current when opened.
+func TestSchemaOneFileIsUpgraded(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketWaybills); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, binary.BigEndian.AppendUint64(nil, 1))
+	})
+	s.Close()
+	s, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketWaybills) == nil {
+			t.Error("waybills bucket not created on upgrade")
+		}
+		if v := binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchemaVersion)); v != SchemaVersion {
+			t.Errorf("schema version %d after upgrade; want %d", v, SchemaVersion)
+		}
+		return nil
+	})
+}

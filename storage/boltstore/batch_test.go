@@ -1,0 +1,119 @@
+package boltstore
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+// Concurrent Batch calls read-modify-write one record; group commit runs
+// them one after another in shared transactions, so no increment is lost.
+func TestBatchSerialisesConcurrentCalls(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	const n = 300
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Batch(ctx, func(tx storage.Tx) error {
+				p, err := tx.Pools().Get("SF")
+				if errors.Is(err, storage.ErrNotFound) {
+					p, err = &ewaybillv1.Pool{Name: "carriers/SF/pool"}, nil
+				}
+				if err != nil {
+					return err
+				}
+				p.Issued++
+				return tx.Pools().Put("SF", p)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	var got int64
+	s.View(ctx, func(tx storage.Tx) error {
+		p, err := tx.Pools().Get("SF")
+		got = p.GetIssued()
+		return err
+	})
+	if got != n {
+		t.Fatalf("issued = %d after %d increments", got, n)
+	}
+}
+
+// A failing or panicking call gets its own error and leaves no writes;
+// the calls that shared its transaction are re-run and commit.
+func TestBatchIsolatesFailingCalls(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	results := make([]error, 60)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code := "C" + strconv.Itoa(i)
+			results[i] = s.Batch(ctx, func(tx storage.Tx) error {
+				if err := tx.Pools().Put(code, &ewaybillv1.Pool{Name: code}); err != nil {
+					return err
+				}
+				switch i % 10 {
+				case 3:
+					return boom
+				case 7:
+					panic("bad call")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range results {
+		code := "C" + strconv.Itoa(i)
+		var stored error
+		s.View(ctx, func(tx storage.Tx) error { _, stored = tx.Pools().Get(code); return nil })
+		switch i % 10 {
+		case 3:
+			if !errors.Is(err, boom) || !errors.Is(stored, storage.ErrNotFound) {
+				t.Errorf("call %d: err %v, record %v; want boom and no record", i, err, stored)
+			}
+		case 7:
+			if err == nil || !errors.Is(stored, storage.ErrNotFound) {
+				t.Errorf("call %d: err %v, record %v; want the panic as an error and no record", i, err, stored)
+			}
+		default:
+			if err != nil || stored != nil {
+				t.Errorf("call %d: err %v, record %v; want committed", i, err, stored)
+			}
+		}
+	}
+}
+
+func TestBatchAfterCloseIsErrClosed(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.Batch(context.Background(), func(storage.Tx) error { return nil }); !errors.Is(err, storage.ErrClosed) {
+		t.Fatalf("Batch after Close: %v", err)
+	}
+}
