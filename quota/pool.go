@@ -83,6 +83,15 @@ func poolView(tx storage.Tx, code string, p *ewaybillv1.Pool, now time.Time) (*e
 
 var errStopWalk = errors.New("stop walk")
 
+// savePool stores a changed pool and returns its view.
+func savePool(tx storage.Tx, code string, p *ewaybillv1.Pool, now time.Time) (*ewaybillv1.Pool, error) {
+	p.UpdateTime = timestamppb.New(now)
+	if err := tx.Pools().Put(code, p); err != nil {
+		return nil, err
+	}
+	return poolView(tx, code, p, now)
+}
+
 // reportLevel tells PoolLevel about a pool after a committed change.
 func (s *Service) reportLevel(code string, p *ewaybillv1.Pool) {
 	if s.PoolLevel != nil && p != nil {
@@ -189,11 +198,7 @@ func (s *Service) UpdatePool(ctx context.Context, p access.Principal, in *ewaybi
 		if slices.Contains(paths, "reuse_quarantine") {
 			stored.ReuseQuarantine = in.GetReuseQuarantine()
 		}
-		stored.UpdateTime = timestamppb.New(s.Now())
-		if err := tx.Pools().Put(code, stored); err != nil {
-			return err
-		}
-		pool, err = poolView(tx, code, stored, s.Now())
+		pool, err = savePool(tx, code, stored, s.Now())
 		return err
 	})
 	if err == nil {
@@ -253,11 +258,7 @@ func (s *Service) ImportRange(ctx context.Context, p access.Principal, parent st
 		n := last - first + 1
 		stored.Imported += n
 		stored.Available += n
-		stored.UpdateTime = now
-		if err := tx.Pools().Put(code, stored); err != nil {
-			return err
-		}
-		pool, err = poolView(tx, code, stored, s.Now())
+		pool, err = savePool(tx, code, stored, s.Now())
 		return err
 	})
 	if err != nil {
@@ -380,14 +381,10 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 		stored.Available -= fresh
 		stored.AwaitingReuse -= queued
 		stored.Voided += fresh + queued
-		stored.UpdateTime = now
 		if err := tx.NumberRanges().Put(code, r); err != nil {
 			return err
 		}
-		if err := tx.Pools().Put(code, stored); err != nil {
-			return err
-		}
-		pool, err = poolView(tx, code, stored, s.Now())
+		pool, err = savePool(tx, code, stored, s.Now())
 		return err
 	})
 	if err != nil {
@@ -399,11 +396,10 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 
 // withdrawQueued removes from the reuse queue the numbers of range r.
 func withdrawQueued(tx storage.Tx, c *ewaybillv1.Carrier, r *ewaybillv1.NumberRange) (int64, error) {
-	format := carriers.NumberFormat(c)
 	var n int64
 	err := tx.ReuseQueue().Each(c.GetCode(), func(q storage.QueuedNumber) error {
-		serial, err := format.Parse(q.Number)
-		if err != nil || int64(serial) < r.GetFirstSerial() || int64(serial) > r.GetLastSerial() {
+		serial, err := numberSerial(c, q.Number)
+		if err != nil || serial < r.GetFirstSerial() || serial > r.GetLastSerial() {
 			return nil
 		}
 		n++

@@ -118,33 +118,27 @@ func (s *Store) initSchema(readOnly bool) error {
 
 // View implements storage.Store.
 func (s *Store) View(ctx context.Context, fn func(storage.Tx) error) error {
-	return s.run(ctx, false, fn)
+	return s.run(ctx, s.db.View, fn)
 }
 
 // Update implements storage.Store; it returns after the commit is fsynced.
 func (s *Store) Update(ctx context.Context, fn func(storage.Tx) error) error {
-	return s.run(ctx, true, fn)
-}
-
-func (s *Store) run(ctx context.Context, write bool, fn func(storage.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return storage.ErrClosed
-	}
-	body := func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) }
-	if write {
-		return s.db.Update(body)
-	}
-	return s.db.View(body)
+	return s.run(ctx, s.db.Update, fn)
 }
 
 // Batch implements storage.Store with group commit: it returns after the
-// shared commit is fsynced.
+// shared commit is fsynced. Once queued, a call is waited for even if ctx
+// ends, so the caller learns whether it committed.
 func (s *Store) Batch(ctx context.Context, fn func(storage.Tx) error) error {
+	if s.committer == nil {
+		return bolt.ErrDatabaseReadOnly
+	}
+	return s.run(ctx, s.committer.submit, fn)
+}
+
+// run starts fn in a transaction of the kind given by start, unless ctx
+// has ended or the store is closed.
+func (s *Store) run(ctx context.Context, start func(func(*bolt.Tx) error) error, fn func(storage.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -153,12 +147,7 @@ func (s *Store) Batch(ctx context.Context, fn func(storage.Tx) error) error {
 	if s.closed {
 		return storage.ErrClosed
 	}
-	if s.committer == nil {
-		return bolt.ErrDatabaseReadOnly
-	}
-	// Once queued the call is waited for even if ctx ends: the caller must
-	// learn whether it committed.
-	return s.committer.submit(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+	return start(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
 }
 
 // Close waits for running transactions and closes the file.
