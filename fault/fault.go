@@ -173,6 +173,9 @@ func (v *Violations) AddErr(field string, err error) {
 // Empty reports whether nothing was recorded.
 func (v *Violations) Empty() bool { return len(v.list) == 0 }
 
+// Len is how many violations were recorded.
+func (v *Violations) Len() int { return len(v.list) }
+
 // Err returns nil when nothing was recorded, else one KindInvalid error
 // whose message summarises every violation.
 func (v *Violations) Err() error {

@@ -48,6 +48,9 @@ type item struct {
 	// have one (it will be refused as invalid).
 	key     string
 	invalid error
+	// orderInvalid is set when the order itself breaks a rule (not only the
+	// carrier or request id), so it cannot equal a stored one.
+	orderInvalid bool
 }
 
 func prepare(merchantID string, r Request) item {
@@ -60,7 +63,9 @@ func prepare(merchantID string, r Request) item {
 	} else {
 		it.code = ids[0]
 	}
+	before := v.Len()
 	it.order = orders.Normalize(&v, "order", r.Order)
+	it.orderInvalid = v.Len() > before
 	switch {
 	case !requestOK:
 	case it.requestID != "":
@@ -80,7 +85,7 @@ func (s *Service) Allocate(ctx context.Context, p access.Principal, parent strin
 	if err != nil {
 		return nil, false, err
 	}
-	return results[0].Waybill, results[0].Replayed, results[0].Err
+	return View(p, results[0].Waybill), results[0].Replayed, results[0].Err
 }
 
 // BatchAllocate issues up to MaxBatch numbers; each request gets its own
@@ -89,7 +94,11 @@ func (s *Service) BatchAllocate(ctx context.Context, p access.Principal, parent 
 	if len(rs) == 0 || len(rs) > MaxBatch {
 		return nil, fault.Invalid("items", "length", "items must hold 1 to %d allocations; got %d", MaxBatch, len(rs))
 	}
-	return s.allocate(ctx, p, parent, rs)
+	results, err := s.allocate(ctx, p, parent, rs)
+	for i := range results {
+		results[i].Waybill = View(p, results[i].Waybill)
+	}
+	return results, err
 }
 
 func (s *Service) allocate(ctx context.Context, p access.Principal, parent string, rs []Request) ([]Result, error) {
@@ -133,8 +142,9 @@ func (s *Service) allocate(ctx context.Context, p access.Principal, parent strin
 				return err
 			}
 		}
-		pools = sess.pools
-		return sess.flush()
+		var err error
+		pools, err = sess.flush()
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -182,8 +192,8 @@ func replay(tx storage.Tx, it item, res *Result) (bool, error) {
 	if w.GetCarrier() != resname.Build("carriers", it.code) {
 		differ = append(differ, "carrier")
 	}
-	if it.invalid != nil {
-		// An invalid payload cannot equal a stored, valid one.
+	if it.orderInvalid {
+		// An invalid order cannot equal a stored, valid one.
 		differ = append(differ, "order")
 	} else {
 		differ = append(differ, orders.Diff("order", w.GetOrder(), it.order)...)
@@ -256,6 +266,7 @@ func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *R
 	} else if err != nil {
 		return err
 	}
+	sess.taken[it.code] = true
 	previous, err := previousHolder(tx, it.code, number)
 	if err != nil {
 		return err
@@ -338,12 +349,16 @@ type session struct {
 	carriers       map[string]*ewaybillv1.Carrier
 	quotas         map[string]*ewaybillv1.Quota
 	pools          map[string]*ewaybillv1.Pool
+	// taken marks the pools a number was taken from, the only ones to
+	// write back: a refusal must not store an empty pool for a carrier
+	// that has none.
+	taken map[string]bool
 }
 
 func newSession(tx storage.Tx, merchantID string, now time.Time) *session {
 	return &session{tx: tx, merchantID: merchantID, now: now,
 		authorizations: map[string]error{}, carriers: map[string]*ewaybillv1.Carrier{},
-		quotas: map[string]*ewaybillv1.Quota{}, pools: map[string]*ewaybillv1.Pool{}}
+		quotas: map[string]*ewaybillv1.Quota{}, pools: map[string]*ewaybillv1.Pool{}, taken: map[string]bool{}}
 }
 
 // loadMerchant returns the merchant, nil if it does not exist.
@@ -432,13 +447,16 @@ func (s *session) pool(code string) (*ewaybillv1.Pool, error) {
 	return p, err
 }
 
-// flush writes back the pools the session changed.
-func (s *session) flush() error {
-	for code, p := range s.pools {
+// flush writes back the pools the session changed and returns them.
+func (s *session) flush() (map[string]*ewaybillv1.Pool, error) {
+	changed := map[string]*ewaybillv1.Pool{}
+	for code := range s.taken {
+		p := s.pools[code]
 		p.UpdateTime = timestamppb.New(s.now)
 		if err := s.tx.Pools().Put(code, p); err != nil {
-			return err
+			return nil, err
 		}
+		changed[code] = p
 	}
-	return nil
+	return changed, nil
 }

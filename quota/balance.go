@@ -41,6 +41,9 @@ func loadQuota(tx storage.Tx, merchantID, code string) (*ewaybillv1.Quota, error
 			Name:                quotaName(merchantID, code),
 			Carrier:             resname.Build("carriers", code),
 			LowBalanceThreshold: DefaultLowBalanceThreshold,
+			// Nothing available is below the threshold: stored without a
+			// ledger entry (no starter grant), it must still read as low.
+			LowBalance: 0 < DefaultLowBalanceThreshold,
 		}, nil
 	}
 	return q, err
@@ -153,8 +156,12 @@ func (s *Service) ListQuotas(ctx context.Context, p access.Principal, parent str
 }
 
 // parentMerchant reads a "merchants/{m}" parent; "merchants/-" (every
-// merchant) is for admins and yields "".
+// merchant) is for admins and yields "". A merchant or printer key may
+// leave it empty for its own merchant.
 func parentMerchant(p access.Principal, parent string) (string, error) {
+	if parent == "" && p.MerchantID != "" {
+		return p.MerchantID, nil
+	}
 	ids, err := resname.Parse("parent", parent, "merchants", "*")
 	if err != nil {
 		return "", err
@@ -336,8 +343,15 @@ func (s *Service) ListLedger(ctx context.Context, p access.Principal, parent str
 	if code == "-" {
 		code = ""
 	}
+	var v fault.Violations
 	if _, known := ewaybillv1.LedgerEntryType_name[int32(f.Type)]; !known {
-		return nil, "", fault.Invalid("type", "enum", "type %d is not a LedgerEntryType", f.Type)
+		v.Add("type", "enum", "type %d is not a LedgerEntryType", f.Type)
+	}
+	if !f.Start.IsZero() && !f.End.IsZero() && !f.End.After(f.Start) {
+		v.Add("create_time_end", "range", "create_time_end must be after create_time_start")
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
 	}
 	page, err := paging.Page(size, token, func(e *ewaybillv1.LedgerEntry) bool {
 		t := e.GetCreateTime().AsTime()

@@ -60,7 +60,7 @@ func (s *Service) Cancel(ctx context.Context, p access.Principal, name, reason s
 	if pool != nil {
 		s.reportLevel(strings.TrimPrefix(w.GetCarrier(), "carriers/"), pool)
 	}
-	return w, replayed, nil
+	return View(p, w), replayed, nil
 }
 
 // cancel writes a cancellation: the waybill, the quota credit and its

@@ -36,12 +36,21 @@ func live(w *ewaybillv1.Waybill) bool { return w.GetState() != stateCancelled }
 
 // View returns w as p may see it: print stations get names, phone numbers
 // and the address below the district masked (they print, they do not
-// read); admins and the merchant see the order as sent. w is not changed.
+// read); admins and the merchant see the order as sent. An earlier holder
+// of a reissued number that belongs to another merchant is left out, so
+// its merchant id does not leak. w is not changed.
 func View(p access.Principal, w *ewaybillv1.Waybill) *ewaybillv1.Waybill {
-	if w == nil || p.Role != ewaybillv1.Role_ROLE_PRINTER {
+	hidePrevious := w.GetPreviousHolder() != "" && !p.SeesMerchant(merchantOf(w.GetPreviousHolder()))
+	if w == nil || (p.Role != ewaybillv1.Role_ROLE_PRINTER && !hidePrevious) {
 		return w
 	}
 	c := proto.Clone(w).(*ewaybillv1.Waybill)
+	if hidePrevious {
+		c.PreviousHolder = ""
+	}
+	if p.Role != ewaybillv1.Role_ROLE_PRINTER {
+		return c
+	}
 	for _, party := range []*ewaybillv1.Party{c.GetOrder().GetSender(), c.GetOrder().GetReceiver()} {
 		if party == nil {
 			continue
@@ -52,6 +61,13 @@ func View(p access.Principal, w *ewaybillv1.Waybill) *ewaybillv1.Waybill {
 		party.Address = maskAddress(party.GetAddress())
 	}
 	return c
+}
+
+// merchantOf returns the merchant id of a "merchants/{m}/…" name.
+func merchantOf(name string) string {
+	rest, _ := strings.CutPrefix(name, "merchants/")
+	id, _, _ := strings.Cut(rest, "/")
+	return id
 }
 
 // maskAddress keeps the first part of a street address and hides the rest,
@@ -265,7 +281,7 @@ func (s *Service) ReportPickup(ctx context.Context, p access.Principal, name str
 		w.State, w.PickupTime, w.UpdateTime = statePickedUp, ts, ts
 		return nil, tx.Waybills().Put(ref, w)
 	})
-	return w, replayed, err
+	return View(p, w), replayed, err
 }
 
 // batch runs fn in a shared commit (storage.Store.Batch). fn returns a

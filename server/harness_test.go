@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -22,7 +23,9 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/ewaybill/ewaybill/carriers"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/quota"
 	"github.com/ewaybill/ewaybill/server"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
 )
@@ -44,6 +47,9 @@ type env struct {
 	carriers  ewaybillv1.CarrierServiceClient
 	auths     ewaybillv1.CarrierAuthorizationServiceClient
 	keys      ewaybillv1.ApiKeyServiceClient
+	waybills  ewaybillv1.WaybillServiceClient
+	quotas    ewaybillv1.QuotaServiceClient
+	pools     ewaybillv1.PoolServiceClient
 }
 
 func newEnv(t *testing.T) *env {
@@ -55,12 +61,20 @@ func newEnv(t *testing.T) *env {
 // or by stop (to restart on the same dir).
 func startEnv(t *testing.T, dataDir string) *env {
 	t.Helper()
+	return startEnvWith(t, dataDir, server.Config{})
+}
+
+// startEnvWith is startEnv with a config (clock, starter grant); the
+// harness fills in its store and logger.
+func startEnvWith(t *testing.T, dataDir string, cfg server.Config) *env {
+	t.Helper()
 	store, err := boltstore.Open(dataDir, boltstore.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	logs := &syncBuffer{}
-	srv := server.New(server.Config{Store: store, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	cfg.Store, cfg.Logger = store, slog.New(slog.NewJSONHandler(logs, nil))
+	srv := server.New(cfg)
 	if _, err := srv.Keys().Bootstrap(context.Background(), testAdminKey); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
@@ -82,15 +96,21 @@ func startEnv(t *testing.T, dataDir string) *env {
 		carriers:  ewaybillv1.NewCarrierServiceClient(conn),
 		auths:     ewaybillv1.NewCarrierAuthorizationServiceClient(conn),
 		keys:      ewaybillv1.NewApiKeyServiceClient(conn),
+		waybills:  ewaybillv1.NewWaybillServiceClient(conn),
+		quotas:    ewaybillv1.NewQuotaServiceClient(conn),
+		pools:     ewaybillv1.NewPoolServiceClient(conn),
 	}
 	t.Cleanup(e.stop)
 	return e
 }
 
+// stop shuts the server down after checking that the allocation engine's
+// books balance, so every scenario ends with quota.Check.
 func (e *env) stop() {
 	if e.http == nil {
 		return
 	}
+	e.checkBooks()
 	e.http.Close()
 	e.conn.Close()
 	e.srv.GRPC().Stop()
@@ -275,4 +295,197 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// checkBooks fails the test unless quota.Check finds every invariant of
+// the allocation engine intact.
+func (e *env) checkBooks() {
+	e.t.Helper()
+	report, err := quota.Check(context.Background(), e.store)
+	if err != nil {
+		e.t.Errorf("quota.Check: %v", err)
+		return
+	}
+	for _, p := range report.Problems {
+		e.t.Errorf("quota.Check: %s", p)
+	}
+}
+
+// fakeClock is a settable clock (server.Config.Now) for rules that depend
+// on time: reuse quarantine, create-time filters.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// serverConfig is a server config running on clock.
+func serverConfig(clock *fakeClock) server.Config { return server.Config{Now: clock.Now} }
+
+// number formats serial as carrier c prints it, check digit included.
+func number(t *testing.T, c *ewaybillv1.Carrier, serial int64) string {
+	t.Helper()
+	n, err := carriers.NumberFormat(c).Number(uint64(serial))
+	if err != nil {
+		t.Fatalf("format serial %d for %s: %v", serial, c.GetCode(), err)
+	}
+	return n
+}
+
+// importRange imports serials first..last into carrier code's pool.
+func (e *env) importRange(code string, first, last int64) *ewaybillv1.ImportNumberRangeResponse {
+	e.t.Helper()
+	resp, err := e.pools.ImportNumberRange(admin(), &ewaybillv1.ImportNumberRangeRequest{
+		Parent: "carriers/" + code, FirstSerial: first, LastSerial: last})
+	if err != nil {
+		e.t.Fatalf("import %s %d–%d: %v", code, first, last, err)
+	}
+	return resp
+}
+
+// authorize has m apply for carrier code and the admin approve it; it
+// returns the authorization's name.
+func (e *env) authorize(m merchantFixture, code string) string {
+	e.t.Helper()
+	c, err := e.carriers.GetCarrier(admin(), &ewaybillv1.GetCarrierRequest{Name: "carriers/" + code})
+	if err != nil {
+		e.t.Fatalf("get carrier %s: %v", code, err)
+	}
+	// Direct-operated carriers bind a settlement account, franchises a branch.
+	a := &ewaybillv1.CarrierAuthorization{Carrier: "carriers/" + code, SettlementAccount: "7550001234"}
+	if c.GetCarrier().GetKind() == ewaybillv1.CarrierKind_CARRIER_KIND_FRANCHISE {
+		a = &ewaybillv1.CarrierAuthorization{Carrier: "carriers/" + code, BranchCode: code + "-57101", BranchName: "杭州西湖网点"}
+	}
+	created, err := e.auths.CreateCarrierAuthorization(as(m.key), &ewaybillv1.CreateCarrierAuthorizationRequest{Parent: m.name, CarrierAuthorization: a})
+	if err != nil {
+		e.t.Fatalf("apply for %s: %v", code, err)
+	}
+	name := created.GetCarrierAuthorization().GetName()
+	if _, err := e.auths.ApproveCarrierAuthorization(admin(), &ewaybillv1.ApproveCarrierAuthorizationRequest{Name: name}); err != nil {
+		e.t.Fatalf("approve %s: %v", name, err)
+	}
+	return name
+}
+
+// shop is an approved merchant with an ACTIVE authorization (and so the
+// starter grant) for each of codes; the carriers must exist.
+func (e *env) shop(creditCode string, codes ...string) merchantFixture {
+	e.t.Helper()
+	m := e.approvedMerchant(creditCode)
+	for _, code := range codes {
+		e.authorize(m, code)
+	}
+	return m
+}
+
+// quotaName is m's quota for carrier code.
+func quotaName(m merchantFixture, code string) string { return m.name + "/quotas/" + code }
+
+// order is a valid canonical order; tests change one field at a time.
+func order(code string) *ewaybillv1.Order {
+	return &ewaybillv1.Order{
+		OrderCode: code,
+		Sender: &ewaybillv1.Party{Name: "王小明", Mobile: "13800138000", Province: "广东省", City: "深圳市", District: "南山区",
+			Address: "科技园南区深南大道 10000 号腾讯大厦 3 楼"},
+		Receiver: &ewaybillv1.Party{Name: "李小红", Mobile: "13900139000", Province: "浙江省", City: "杭州市", District: "西湖区",
+			Address: "文三路 90 号东部软件园 2 号楼 501 室"},
+		Parcel: &ewaybillv1.Parcel{WeightGrams: 1200},
+		Items:  []*ewaybillv1.Item{{Name: "茶叶", Quantity: 2}},
+	}
+}
+
+// allocate allocates one waybill that must succeed.
+func (e *env) allocate(ctx context.Context, carrier string, o *ewaybillv1.Order, requestID string) *ewaybillv1.AllocateWaybillResponse {
+	e.t.Helper()
+	resp, err := e.waybills.AllocateWaybill(ctx, &ewaybillv1.AllocateWaybillRequest{Carrier: carrier, Order: o, RequestId: requestID})
+	if err != nil {
+		e.t.Fatalf("allocate %s for %s: %v", carrier, o.GetOrderCode(), err)
+	}
+	return resp
+}
+
+// cancel cancels a waybill; the cancel must succeed.
+func (e *env) cancel(ctx context.Context, name, reason string) *ewaybillv1.CancelWaybillResponse {
+	e.t.Helper()
+	resp, err := e.waybills.CancelWaybill(ctx, &ewaybillv1.CancelWaybillRequest{Name: name, Reason: reason})
+	if err != nil {
+		e.t.Fatalf("cancel %s: %v", name, err)
+	}
+	return resp
+}
+
+func (e *env) getWaybill(ctx context.Context, name string) *ewaybillv1.Waybill {
+	e.t.Helper()
+	resp, err := e.waybills.GetWaybill(ctx, &ewaybillv1.GetWaybillRequest{Name: name})
+	if err != nil {
+		e.t.Fatalf("get %s: %v", name, err)
+	}
+	return resp.GetWaybill()
+}
+
+// quota reads a quota as the admin.
+func (e *env) quota(name string) *ewaybillv1.Quota {
+	e.t.Helper()
+	resp, err := e.quotas.GetQuota(admin(), &ewaybillv1.GetQuotaRequest{Name: name})
+	if err != nil {
+		e.t.Fatalf("get %s: %v", name, err)
+	}
+	return resp.GetQuota()
+}
+
+// pool reads carrier code's pool as the admin.
+func (e *env) pool(code string) *ewaybillv1.Pool {
+	e.t.Helper()
+	resp, err := e.pools.GetPool(admin(), &ewaybillv1.GetPoolRequest{Name: "carriers/" + code + "/pool"})
+	if err != nil {
+		e.t.Fatalf("get pool %s: %v", code, err)
+	}
+	return resp.GetPool()
+}
+
+// balances renders a quota's counters for comparison in one line.
+func balances(q *ewaybillv1.Quota) string {
+	return fmt.Sprintf("granted=%d available=%d live=%d issued=%d cancelled=%d recycled=%d",
+		q.GetGranted(), q.GetAvailable(), q.GetLive(), q.GetIssuedTotal(), q.GetCancelled(), q.GetRecycled())
+}
+
+// poolCounts renders a pool's counters for comparison in one line.
+func poolCounts(p *ewaybillv1.Pool) string {
+	return fmt.Sprintf("imported=%d available=%d issued=%d voided=%d awaiting=%d reusable=%d low=%v",
+		p.GetImported(), p.GetAvailable(), p.GetIssued(), p.GetVoided(), p.GetAwaitingReuse(), p.GetReusableNow(), p.GetLow())
+}
+
+// ledger lists all of a quota's ledger entries (parent may end in "-").
+func (e *env) ledger(ctx context.Context, parent string) []*ewaybillv1.LedgerEntry {
+	e.t.Helper()
+	resp, err := e.quotas.ListLedgerEntries(ctx, &ewaybillv1.ListLedgerEntriesRequest{Parent: parent, PageSize: 1000})
+	if err != nil {
+		e.t.Fatalf("ledger of %s: %v", parent, err)
+	}
+	return resp.GetEntries()
+}
+
+// errorMetadata returns a status's ErrorInfo metadata.
+func errorMetadata(st *status.Status) map[string]string {
+	for _, d := range st.Details() {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok {
+			return ei.GetMetadata()
+		}
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/uuid"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -58,6 +59,10 @@ type command struct {
 	verb     string
 	// arg names the one positional argument, e.g. "NAME"; empty for none.
 	arg string
+	// optional lets the positional argument be left out; the action then
+	// gets "" (e.g. "pool status" lists every pool, "pool status SF" shows
+	// one).
+	optional bool
 	// normalize turns the positional argument into a full resource name
 	// before anything is sent, so usage mistakes are caught without a call.
 	// Nil leaves it as given.
@@ -69,6 +74,18 @@ type command struct {
 	// define declares the command's own flags on fs and returns the action
 	// to run once fs has been parsed.
 	define func(fs *flag.FlagSet) commandAction
+}
+
+// synopsis is the command as the usage shows it, e.g. "pool status [CODE]".
+func (c command) synopsis() string {
+	s := c.resource + " " + c.verb
+	switch {
+	case c.arg != "" && c.optional:
+		s += " [" + c.arg + "]"
+	case c.arg != "":
+		s += " " + c.arg
+	}
+	return s
 }
 
 // usageError is a mistake on the command line found after flag parsing; it
@@ -132,6 +149,11 @@ func runClientWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return reportUsage(stderr, cmd, err)
 	}
+	// Notes come before the call, so that a generated request id is known
+	// even when the call times out, which is when a retry needs it.
+	for _, note := range inv.notes {
+		fmt.Fprintln(stderr, note)
+	}
 	resp, err := inv.call(ctx, dial)
 	if errors.As(err, new(usageError)) {
 		return reportUsage(stderr, cmd, err)
@@ -148,6 +170,9 @@ type invocation struct {
 	global *clientFlags
 	act    commandAction
 	arg    string
+	// notes are told to the user on stderr before the call, e.g. a request
+	// id the client generated.
+	notes []string
 }
 
 // parseInvocation parses the arguments after the verb: the command's own
@@ -173,6 +198,15 @@ func parseInvocation(cmd command, args []string, getenv func(string) string) (in
 	if !cmd.public && inv.global.key == "" {
 		return inv, usagef("an API key is required: pass --key or set EWAYBILL_KEY")
 	}
+	// Only a command line that will be sent gets generated values, so a
+	// usage mistake never prints an id nobody can use.
+	fs.VisitAll(func(f *flag.Flag) {
+		if g, ok := f.Value.(generator); ok {
+			if note := g.generate(); note != "" {
+				inv.notes = append(inv.notes, note)
+			}
+		}
+	})
 	return inv, nil
 }
 
@@ -220,6 +254,8 @@ func (c command) positional(args []string) (string, error) {
 	switch {
 	case c.arg == "" && len(args) > 0:
 		return "", usagef("unexpected argument %q", args[0])
+	case c.arg != "" && len(args) == 0 && c.optional:
+		return "", nil
 	case c.arg != "" && len(args) == 0:
 		return "", usagef("missing %s", c.arg)
 	case c.arg != "" && len(args) > 1:
@@ -318,7 +354,8 @@ func writeError(w io.Writer, err error) {
 func writeClientUsage(w io.Writer, table []command) {
 	fmt.Fprintln(w, "usage: ewaybill <resource> <verb> [positional] [flags]")
 	fmt.Fprintln(w, "Flags and the positional argument may come in any order after the verb.")
-	fmt.Fprintln(w, "The server itself runs with: ewaybill serve (see ewaybill serve -h).")
+	fmt.Fprintln(w, "The server itself runs with: ewaybill serve (see ewaybill serve -h);")
+	fmt.Fprintln(w, "a stopped server's books are verified with: ewaybill check (see ewaybill check -h).")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
 	for _, cmd := range table {
@@ -334,10 +371,7 @@ func writeClientUsage(w io.Writer, table []command) {
 
 // writeCommandUsage prints one command's synopsis, description and flags.
 func writeCommandUsage(w io.Writer, cmd command) {
-	synopsis := cmd.resource + " " + cmd.verb
-	if cmd.arg != "" {
-		synopsis += " " + cmd.arg
-	}
+	synopsis := cmd.synopsis()
 	fmt.Fprintf(w, "  %s\n      %s\n", synopsis, cmd.usage)
 	fs := flag.NewFlagSet(synopsis, flag.ContinueOnError)
 	cmd.define(fs)
@@ -356,7 +390,7 @@ func writeFlags(w io.Writer, fs *flag.FlagSet) {
 		if typ != "" {
 			typ = " " + typ
 		}
-		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "0s" && f.DefValue != "false" {
 			usage += fmt.Sprintf(" (default %s)", f.DefValue)
 		}
 		fmt.Fprintf(tw, "        --%s%s\t%s\n", f.Name, typ, usage)
@@ -497,4 +531,45 @@ func resourceName(collection, s string) string {
 		return s
 	}
 	return collection + "/" + s
+}
+
+// generator is a flag value that fills itself in when the flag was not
+// given, once the command line is known to be sent. It returns a note for
+// the user, or "" when it had a value.
+type generator interface {
+	generate() string
+}
+
+// requestIDValue is the --request-id of an admin change that a retry must
+// not repeat. Left out, it becomes a fresh UUID that is printed, so the
+// operator can retry a call that timed out with the same id and get a
+// replay instead of a second change.
+type requestIDValue struct {
+	flag  string
+	value string
+}
+
+// requestIDVar declares such a flag and returns where its value is stored.
+func requestIDVar(fs *flag.FlagSet, name, usage string) *string {
+	v := &requestIDValue{flag: name}
+	fs.Var(v, name, usage)
+	return &v.value
+}
+
+func (v *requestIDValue) String() string { return v.value }
+
+func (v *requestIDValue) Set(s string) error {
+	v.value = s
+	return nil
+}
+
+func (v *requestIDValue) argName() string { return "id" }
+
+func (v *requestIDValue) generate() string {
+	if v.value != "" {
+		return ""
+	}
+	v.value = uuid.NewString()
+	return fmt.Sprintf("request id: %s (to retry, pass --%s %s: the server answers a retry as a replay and changes nothing twice)",
+		v.value, v.flag, v.value)
 }

@@ -66,6 +66,39 @@ func commands() []command {
 			usage: "Lists API keys, oldest first."},
 		{resource: "keys", verb: "revoke", arg: "NAME", normalize: inCollection("apiKeys"), define: keyRevoke,
 			usage: "Revokes an API key."},
+
+		{resource: "pool", verb: "import", define: poolImport,
+			usage: "Imports a range of serials the carrier granted into its number pool (admin)."},
+		{resource: "pool", verb: "status", arg: "CODE", optional: true, normalize: poolName, define: poolStatus,
+			usage: "Shows a carrier's number pool, or every carrier's without CODE (admin)."},
+		{resource: "pool", verb: "ranges", arg: "CODE", normalize: inCollection("carriers"), define: poolRanges,
+			usage: "Lists a carrier's number ranges by first serial (admin)."},
+		{resource: "pool", verb: "retire", arg: "NAME", normalize: fullName("carriers/{code}/numberRanges/{first serial}"), define: poolRetire,
+			usage: "Retires a number range: its unissued numbers are withdrawn (admin)."},
+		{resource: "pool", verb: "update", arg: "CODE", normalize: poolName, define: poolUpdate,
+			usage: "Changes a pool's low watermark or reuse quarantine, only those given (admin)."},
+
+		{resource: "quota", verb: "topup", define: quotaTopUp,
+			usage: "Adds units to a merchant's quota for a carrier (admin); a retry with the same --request-id is a replay."},
+		{resource: "quota", verb: "deduct", define: quotaDeduct,
+			usage: "Removes available units from a merchant's quota for a carrier (admin); a retry with the same --request-id is a replay."},
+		{resource: "quota", verb: "show", define: quotaShow,
+			usage: "Shows a merchant's quota for a carrier, or lists a merchant's quotas, or every merchant's (admin)."},
+		{resource: "quota", verb: "ledger", define: quotaLedger,
+			usage: "Lists a merchant's ledger entries, oldest first, for one carrier or all."},
+
+		{resource: "waybill", verb: "allocate", define: waybillAllocate,
+			usage: "Allocates a waybill number for one package of an order; a retry with the same key is a replay."},
+		{resource: "waybill", verb: "get", arg: "NUMBER_OR_NAME", normalize: inCollection("waybills"), define: waybillGet,
+			usage: "Shows a waybill, by number or by name."},
+		{resource: "waybill", verb: "list", define: waybillList,
+			usage: "Lists a merchant's waybills, oldest first, or every merchant's with --merchant - (admin)."},
+		{resource: "waybill", verb: "cancel", arg: "NUMBER_OR_NAME", normalize: inCollection("waybills"), define: waybillCancel,
+			usage: "Cancels an issued or printed waybill; its quota unit is credited back."},
+		{resource: "waybill", verb: "printed", arg: "NUMBER_OR_NAME", normalize: inCollection("waybills"), define: waybillPrinted,
+			usage: "Records that the waybill's label was printed by the merchant's own software."},
+		{resource: "waybill", verb: "pickup", arg: "NUMBER_OR_NAME", normalize: inCollection("waybills"), define: waybillPickup,
+			usage: "Records the carrier's pickup of the parcel (admin)."},
 	}
 }
 
@@ -165,10 +198,19 @@ func inCollection(collection string) func(string) (string, error) {
 // it cannot be completed from a bare id, because the id alone does not say
 // which merchant the authorization belongs to.
 func authorizationName(s string) (string, error) {
-	if !strings.Contains(s, "/") {
-		return "", usagef("NAME must look like merchants/{merchant}/carrierAuthorizations/{id}, not %q", s)
+	return fullName("merchants/{merchant}/carrierAuthorizations/{id}")(s)
+}
+
+// fullName returns a normalizer for a positional NAME that a bare id
+// cannot complete, because the id alone does not say which parent it
+// belongs to; pattern shows the user what to type.
+func fullName(pattern string) func(string) (string, error) {
+	return func(s string) (string, error) {
+		if !strings.Contains(s, "/") {
+			return "", usagef("NAME must look like %s, not %q", pattern, s)
+		}
+		return s, nil
 	}
-	return s, nil
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

@@ -225,7 +225,7 @@ func TestClientUsageListsEveryCommand(t *testing.T) {
 	usage := b.String()
 	seen := map[string]bool{}
 	for _, cmd := range table {
-		synopsis := strings.TrimSpace(cmd.resource + " " + cmd.verb + " " + cmd.arg)
+		synopsis := cmd.synopsis()
 		if seen[synopsis] {
 			t.Errorf("%s is in the table twice", synopsis)
 		}

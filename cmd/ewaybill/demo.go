@@ -25,7 +25,7 @@ const demoKeysFile = "demo-keys.env"
 // demoInfo is what the demo prints.
 type demoInfo struct {
 	AdminKey, MerchantKey, PrinterKey, Merchant string
-	HTTP, GRPC                                  string
+	HTTP, GRPC, DataDir                         string
 }
 
 // runDemo seeds a fresh data dir through the public API, as an admin
@@ -42,7 +42,12 @@ func runDemo(ctx context.Context, cfg serveConfig, adminKey, grpcAddr, httpAddr 
 		}
 		info = loaded
 	} else {
-		seeded, err := seedDemo(ctx, grpcAddr, adminKey)
+		conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		seeded, err := seedDemo(ctx, conn, adminKey)
 		if err != nil {
 			return err
 		}
@@ -51,25 +56,28 @@ func runDemo(ctx context.Context, cfg serveConfig, adminKey, grpcAddr, httpAddr 
 			return err
 		}
 	}
-	info.HTTP, info.GRPC = httpAddr, grpcAddr
+	info.HTTP, info.GRPC, info.DataDir = httpAddr, grpcAddr, cfg.dataDir
 	return demoBanner.Execute(stdout, info)
 }
 
-func seedDemo(ctx context.Context, grpcAddr, adminKey string) (demoInfo, error) {
-	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return demoInfo{}, err
-	}
-	defer conn.Close()
+// seedDemo seeds through conn as the admin: carriers with a number range
+// each, an approved merchant bound to all of them (each binding credits the
+// starter grant) and the merchant's keys.
+func seedDemo(ctx context.Context, conn grpc.ClientConnInterface, adminKey string) (demoInfo, error) {
 	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+adminKey)
 	carrierAPI := ewaybillv1.NewCarrierServiceClient(conn)
+	poolAPI := ewaybillv1.NewPoolServiceClient(conn)
 	merchantAPI := ewaybillv1.NewMerchantServiceClient(conn)
 	authAPI := ewaybillv1.NewCarrierAuthorizationServiceClient(conn)
 	keyAPI := ewaybillv1.NewApiKeyServiceClient(conn)
 
 	for _, c := range demoCarriers() {
-		if _, err := carrierAPI.CreateCarrier(ctx, &ewaybillv1.CreateCarrierRequest{Carrier: c}); err != nil {
-			return demoInfo{}, fmt.Errorf("create carrier %s: %w", c.GetCode(), err)
+		if _, err := carrierAPI.CreateCarrier(ctx, &ewaybillv1.CreateCarrierRequest{Carrier: c.carrier}); err != nil {
+			return demoInfo{}, fmt.Errorf("create carrier %s: %w", c.carrier.GetCode(), err)
+		}
+		if _, err := poolAPI.ImportNumberRange(ctx, &ewaybillv1.ImportNumberRangeRequest{
+			Parent: "carriers/" + c.carrier.GetCode(), FirstSerial: c.first, LastSerial: c.last}); err != nil {
+			return demoInfo{}, fmt.Errorf("import a number range for %s: %w", c.carrier.GetCode(), err)
 		}
 	}
 	created, err := merchantAPI.CreateMerchant(ctx, &ewaybillv1.CreateMerchantRequest{Qualification: &ewaybillv1.Qualification{
@@ -116,15 +124,27 @@ func seedDemo(ctx context.Context, grpcAddr, adminKey string) (demoInfo, error) 
 	return info, nil
 }
 
-func demoCarriers() []*ewaybillv1.Carrier {
+// demoCarrier is a demo carrier and the range of serials it granted.
+type demoCarrier struct {
+	carrier     *ewaybillv1.Carrier
+	first, last int64
+}
+
+// demoCarriers are the demo's carriers, each with a million serials. The
+// EMS range starts at 10,000,000 so that, like real S10 numbers, its
+// 8-digit serials have no leading zeros.
+func demoCarriers() []demoCarrier {
 	direct, franchise := ewaybillv1.CarrierKind_CARRIER_KIND_DIRECT_OPERATED, ewaybillv1.CarrierKind_CARRIER_KIND_FRANCHISE
-	return []*ewaybillv1.Carrier{
-		{Code: "SF", DisplayName: "顺丰速运", Kind: direct, RecyclePolicy: ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID,
+	return []demoCarrier{
+		{&ewaybillv1.Carrier{Code: "SF", DisplayName: "顺丰速运", Kind: direct, RecyclePolicy: ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID,
 			NumberFormat: &ewaybillv1.NumberFormat{Prefix: "SF", SerialLength: 12, CheckDigitScheme: ewaybillv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_MOD11}},
-		{Code: "ZTO", DisplayName: "中通快递", Kind: franchise, RecyclePolicy: ewaybillv1.RecyclePolicy_RECYCLE_POLICY_REUSE_UNPRINTED,
+			1, 1_000_000},
+		{&ewaybillv1.Carrier{Code: "ZTO", DisplayName: "中通快递", Kind: franchise, RecyclePolicy: ewaybillv1.RecyclePolicy_RECYCLE_POLICY_REUSE_UNPRINTED,
 			NumberFormat: &ewaybillv1.NumberFormat{SerialLength: 13, CheckDigitScheme: ewaybillv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_MOD10}},
-		{Code: "EMS", DisplayName: "中国邮政 EMS", Kind: direct, RecyclePolicy: ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID,
+			1, 1_000_000},
+		{&ewaybillv1.Carrier{Code: "EMS", DisplayName: "中国邮政 EMS", Kind: direct, RecyclePolicy: ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID,
 			NumberFormat: &ewaybillv1.NumberFormat{Prefix: "EA", SerialLength: 8, CheckDigitScheme: ewaybillv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_UPU_S10, Suffix: "CN"}},
+			10_000_000, 10_999_999},
 	}
 }
 
@@ -174,7 +194,8 @@ func loadDemoInfo(path string) (demoInfo, error) {
 }
 
 var demoBanner = template.Must(template.New("demo").Parse(`
-ewaybill demo is ready: carriers SF, ZTO and EMS; merchant {{.Merchant}} (approved, bound to all three).
+ewaybill demo is ready: carriers SF, ZTO and EMS, each with a million numbers in its pool;
+merchant {{.Merchant}} (approved and bound to all three; each binding credited the starter grant of quota).
 Keys (also in the data dir's demo-keys.env, mode 0600):
 
   export ADMIN_KEY={{.AdminKey}}
@@ -189,5 +210,29 @@ Try:
   curl -s http://{{.HTTP}}/v1/merchants -H "Authorization: Bearer $ADMIN_KEY"
   grpcurl -plaintext -H "authorization: Bearer $MERCHANT_KEY" {{.GRPC}} ewaybill.v1.CarrierService/ListCarriers
   ewaybill merchants get $MERCHANT --key $MERCHANT_KEY --addr {{.GRPC}}
+
+Allocate a waybill number (SF) for an order:
+  export ORDER='{"carrier": "carriers/SF", "order": {"orderCode": "DEMO-0001", "sender": {"name": "李四", "mobile": "13800138000", "province": "上海市", "city": "上海市", "district": "浦东新区", "address": "张江路 88 号 3 号楼"}, "receiver": {"name": "王五", "mobile": "13912345678", "province": "广东省", "city": "深圳市", "district": "南山区", "address": "科技园南区 6 栋 1201 室"}, "parcel": {"weightGrams": 500}, "items": [{"name": "T恤", "quantity": 2}]}}'
+  curl -s http://{{.HTTP}}/v1/$MERCHANT/waybills:allocate -H "Authorization: Bearer $MERCHANT_KEY" -d "$ORDER"
+The same request again is a replay: the same waybill, "replayed": true, nothing spent twice. Keep its number:
+  export NUMBER=$(curl -s http://{{.HTTP}}/v1/$MERCHANT/waybills:allocate -H "Authorization: Bearer $MERCHANT_KEY" -d "$ORDER" | tee /dev/stderr | grep -o '"number": *"[^"]*"' | cut -d'"' -f4)
+Cancel it by number (its unit is credited back), then see the quota and its ledger:
+  curl -s http://{{.HTTP}}/v1/waybills/$NUMBER:cancel -H "Authorization: Bearer $MERCHANT_KEY" -d '{"reason": "customer changed the order"}'
+  curl -s http://{{.HTTP}}/v1/$MERCHANT/quotas/SF -H "Authorization: Bearer $MERCHANT_KEY"
+  curl -s http://{{.HTTP}}/v1/$MERCHANT/quotas/SF/ledgerEntries -H "Authorization: Bearer $MERCHANT_KEY"
+
+The same with the CLI (go build -o ewaybill ./cmd/ewaybill; ewaybill help lists every command):
+  export EWAYBILL_ADDR={{.GRPC}} EWAYBILL_KEY=$MERCHANT_KEY
+  ewaybill waybill allocate --carrier SF --order-code DEMO-0002 --item "T恤*2" --weight-grams 500 \
+    --sender-name 李四 --sender-mobile 13800138000 --sender-province 上海市 --sender-city 上海市 --sender-district 浦东新区 --sender-address "张江路 88 号 3 号楼" \
+    --receiver-name 王五 --receiver-mobile 13912345678 --receiver-province 广东省 --receiver-city 深圳市 --receiver-district 南山区 --receiver-address "科技园南区 6 栋 1201 室"
+  ewaybill waybill get $NUMBER
+  ewaybill waybill cancel $NUMBER --reason "customer changed the order"
+  ewaybill quota show --merchant $MERCHANT --carrier SF
+  ewaybill quota ledger --merchant $MERCHANT --carrier SF
+  ewaybill quota topup --merchant $MERCHANT --carrier SF --amount 500 --reason "monthly top-up" --key $ADMIN_KEY
+  ewaybill pool status SF --key $ADMIN_KEY
+
+After stopping the server, verify its books: ewaybill check --data-dir {{.DataDir}}
 
 `))

@@ -1,5 +1,6 @@
 // Command ewaybill is the electronic waybill service and its admin client:
-// `ewaybill serve` runs the server; every other subcommand talks to one.
+// `ewaybill serve` runs the server, `ewaybill check` verifies a stopped
+// server's data dir; every other subcommand talks to a server.
 package main
 
 import (
@@ -24,6 +25,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	}
+	if len(args) > 0 && args[0] == "check" {
+		return runCheck(ctx, args[1:], os.Getenv, stdout, stderr)
 	}
 	return runClient(ctx, args, stdout, stderr)
 }

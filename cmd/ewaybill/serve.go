@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/ewaybill/ewaybill/apikeys"
+	"github.com/ewaybill/ewaybill/quota"
 	"github.com/ewaybill/ewaybill/server"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
 )
@@ -30,6 +31,7 @@ type serveConfig struct {
 	demo              bool
 	logFormat         string
 	shutdownTimeout   time.Duration
+	starterGrant      int64
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -40,9 +42,10 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST gateway, /healthz, /openapi.json, /metrics)")
 	fs.StringVar(&c.bootstrapAdminKey, "bootstrap-admin-key", "", "first admin key for a fresh data dir (else one is generated into <data-dir>/admin.key)")
-	fs.BoolVar(&c.demo, "demo", false, "seed demo carriers, an approved merchant and keys into a fresh data dir, and print curl commands")
+	fs.BoolVar(&c.demo, "demo", false, "seed demo carriers with number ranges, an approved merchant and keys into a fresh data dir, and print curl commands")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+	fs.Int64Var(&c.starterGrant, "starter-grant", quota.DefaultStarterGrant, "units credited once when a merchant's authorization for a carrier first becomes active; 0 for none")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ewaybill serve [flags]   (each flag also reads EWAYBILL_<FLAG>, e.g. EWAYBILL_DATA_DIR)")
 		fs.PrintDefaults()
@@ -59,7 +62,19 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
 	}
+	if c.starterGrant < 0 {
+		return c, fmt.Errorf("--starter-grant must be 0 (no grant) or more, got %d", c.starterGrant)
+	}
 	return c, nil
+}
+
+// configStarterGrant translates --starter-grant for server.Config, where 0
+// means the default and a negative value means none.
+func configStarterGrant(flagValue int64) int64 {
+	if flagValue == 0 {
+		return -1
+	}
+	return flagValue
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
@@ -88,7 +103,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer store.Close()
 
-	srv := server.New(server.Config{Store: store, Logger: log})
+	srv := server.New(server.Config{Store: store, Logger: log, StarterGrant: configStarterGrant(cfg.starterGrant)})
 	adminKey, err := bootstrapAdmin(ctx, srv.Keys(), cfg, log)
 	if err != nil {
 		return err

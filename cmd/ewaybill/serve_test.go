@@ -2,17 +2,25 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/quota"
 )
 
 // buildBinary compiles ewaybill once per test into a temp dir, so tests can
@@ -145,8 +153,85 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The banner's allocation works as printed: allocate, replay, cancel by
+	// number, then the quota and its ledger show what happened.
+	for i := 0; i < 300 && !strings.Contains(p.stdout.String(), "ewaybill check --data-dir"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	banner := p.stdout.String()
+	orderMatch := regexp.MustCompile(`export ORDER='([^']*)'`).FindStringSubmatch(banner)
+	if orderMatch == nil {
+		t.Fatalf("banner has no ORDER:\n%s", banner)
+	}
+	for _, want := range []string{
+		`curl -s http://` + p.httpAddr + `/v1/$MERCHANT/waybills:allocate -H "Authorization: Bearer $MERCHANT_KEY" -d "$ORDER"`,
+		`curl -s http://` + p.httpAddr + `/v1/waybills/$NUMBER:cancel -H "Authorization: Bearer $MERCHANT_KEY" -d '{"reason": "customer changed the order"}'`,
+		`curl -s http://` + p.httpAddr + `/v1/$MERCHANT/quotas/SF -H "Authorization: Bearer $MERCHANT_KEY"`,
+		`curl -s http://` + p.httpAddr + `/v1/$MERCHANT/quotas/SF/ledgerEntries -H "Authorization: Bearer $MERCHANT_KEY"`,
+		"export EWAYBILL_ADDR=" + p.grpcAddr + " EWAYBILL_KEY=$MERCHANT_KEY",
+		"ewaybill check --data-dir " + dataDir,
+	} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %s", want)
+		}
+	}
+	merchantKey := keys["EWAYBILL_MERCHANT_KEY"]
+	call := func(method, path, body string, resp proto.Message) {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+p.httpAddr+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+merchantKey)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
+		}
+		if err := protojson.Unmarshal(raw, resp); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, path, err, raw)
+		}
+	}
+	var first, replay ewaybillv1.AllocateWaybillResponse
+	call("POST", "/v1/"+merchant+"/waybills:allocate", orderMatch[1], &first)
+	call("POST", "/v1/"+merchant+"/waybills:allocate", orderMatch[1], &replay)
+	number := demoNumber(t, "SF", 1)
+	if first.GetReplayed() || first.GetWaybill().GetNumber() != number || first.GetWaybill().GetOrder().GetOrderCode() != "DEMO-0001" {
+		t.Fatalf("allocate over REST: %v; want a new waybill %s", &first, number)
+	}
+	if !replay.GetReplayed() || replay.GetWaybill().GetName() != first.GetWaybill().GetName() {
+		t.Fatalf("allocate again over REST: %v; want a replay of %s", &replay, first.GetWaybill().GetName())
+	}
+	var q ewaybillv1.GetQuotaResponse
+	call("GET", "/v1/"+merchant+"/quotas/SF", "", &q)
+	if q.GetQuota().GetAvailable() != 999 || q.GetQuota().GetLive() != 1 {
+		t.Errorf("quota after one allocation and its replay: %v", &q)
+	}
+	var cancelled ewaybillv1.CancelWaybillResponse
+	call("POST", "/v1/waybills/"+number+":cancel", `{"reason": "customer changed the order"}`, &cancelled)
+	if cancelled.GetWaybill().GetState() != ewaybillv1.WaybillState_WAYBILL_STATE_CANCELLED || cancelled.GetWaybill().GetCancellation().GetQuotaCredited() != 1 {
+		t.Errorf("cancel by number over REST: %v", &cancelled)
+	}
+	var ledger ewaybillv1.ListLedgerEntriesResponse
+	call("GET", "/v1/"+merchant+"/quotas/SF/ledgerEntries", "", &ledger)
+	var types []ewaybillv1.LedgerEntryType
+	for _, e := range ledger.GetEntries() {
+		types = append(types, e.GetType())
+	}
+	if want := []ewaybillv1.LedgerEntryType{ewaybillv1.LedgerEntryType_LEDGER_ENTRY_TYPE_STARTER_GRANT,
+		ewaybillv1.LedgerEntryType_LEDGER_ENTRY_TYPE_ALLOCATION, ewaybillv1.LedgerEntryType_LEDGER_ENTRY_TYPE_CANCEL_CREDIT}; !slices.Equal(types, want) {
+		t.Errorf("ledger over REST: got %v, want %v", types, want)
+	}
+	// The CLI, as its own process, sees the same quota.
+	out, err := exec.Command(bin, "quota", "show", "--merchant", merchant, "--carrier", "SF", "--key", merchantKey, "--addr", p.grpcAddr).CombinedOutput()
+	var shown ewaybillv1.GetQuotaResponse
+	if err != nil || protojson.Unmarshal(out, &shown) != nil || shown.GetQuota().GetAvailable() != 1000 || shown.GetQuota().GetCancelled() != 1 {
+		t.Errorf("ewaybill quota show: %v\n%s", err, out)
+	}
+
 	// A second process on the same data dir fails fast and says why.
-	out, err := exec.Command(bin, "serve", "--data-dir", dataDir, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0").CombinedOutput()
+	out, err = exec.Command(bin, "serve", "--data-dir", dataDir, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "in use by another process") {
 		t.Fatalf("second serve: %v\n%s", err, out)
 	}
@@ -162,6 +247,11 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("no exit 20s after SIGTERM")
+	}
+	// The stopped server's books balance.
+	out, err = exec.Command(bin, "check", "--data-dir", dataDir).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "  waybills          1\n") || !strings.Contains(string(out), "ok: every invariant holds") {
+		t.Errorf("ewaybill check after stop: %v\n%s", err, out)
 	}
 	var logs []string
 	for l := range p.stderr {
@@ -184,6 +274,58 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(p2.stdout.String(), keys["EWAYBILL_MERCHANT_KEY"]) {
 		t.Fatalf("restarted demo did not reprint keys:\n%s", p2.stdout.String())
+	}
+	// While a server runs, check cannot open the data dir and says why.
+	out, err = exec.Command(bin, "check", "--data-dir", dataDir, "--lock-timeout", "200ms").CombinedOutput()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != checkNotRun || !strings.Contains(string(out), "A running ewaybill serve holds the data dir") {
+		t.Errorf("ewaybill check on a running server's data dir: %v\n%s", err, out)
+	}
+}
+
+// TestServeStarterGrantReachesServer checks what an operator sees: with
+// --starter-grant 0 an approved binding credits nothing, with 250 it
+// credits 250.
+func TestServeStarterGrantReachesServer(t *testing.T) {
+	for _, grant := range []int64{0, 250} {
+		ts := startTestServerGranting(t, grant)
+		got, _ := ok(ts, &ewaybillv1.GetQuotaResponse{}, "quota", "show", "--merchant", ts.demo.Merchant, "--carrier", "ZTO", "--key", ts.demo.MerchantKey)
+		if q := got.GetQuota(); q.GetAvailable() != grant || q.GetGranted() != grant || !q.GetStarterGranted() {
+			t.Errorf("--starter-grant %d: quota %v", grant, q)
+		}
+	}
+}
+
+func TestServeStarterGrantFlag(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		args   []string
+		env    string
+		flag   int64
+		config int64
+		err    string
+	}{
+		{"default", nil, "", quota.DefaultStarterGrant, quota.DefaultStarterGrant, ""},
+		{"flag", []string{"--starter-grant", "250"}, "", 250, 250, ""},
+		{"environment", nil, "40", 40, 40, ""},
+		{"flag beats environment", []string{"--starter-grant", "7"}, "40", 7, 7, ""},
+		// 0 means the server's default in Config, so "none" is passed on as -1.
+		{"none", []string{"--starter-grant", "0"}, "", 0, -1, ""},
+		{"negative", []string{"--starter-grant", "-5"}, "", 0, 0, "--starter-grant must be 0 (no grant) or more, got -5"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("EWAYBILL_STARTER_GRANT", c.env)
+			cfg, err := parseServeFlags(c.args, io.Discard)
+			if c.err != "" {
+				if err == nil || err.Error() != c.err {
+					t.Errorf("got error %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || cfg.starterGrant != c.flag || configStarterGrant(cfg.starterGrant) != c.config {
+				t.Errorf("got flag %d config %d (%v), want %d and %d", cfg.starterGrant, configStarterGrant(cfg.starterGrant), err, c.flag, c.config)
+			}
+		})
 	}
 }
 
