@@ -41,7 +41,7 @@ func Check(ctx context.Context, store storage.Store) (*Report, error) {
 	r := &Report{}
 	err := store.View(ctx, func(tx storage.Tx) error {
 		c := &checker{tx: tx, report: r, pools: map[string]*poolCount{}, quotas: map[string]*quotaCount{}, keyed: map[storage.WaybillRef]int{}}
-		for _, step := range []func() error{c.carriers, c.waybills, c.idempotency, c.ledgers, c.compare} {
+		for _, step := range []func() error{c.carriers, c.idempotency, c.waybills, c.ledgers, c.compare} {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -141,6 +141,9 @@ func (c *checker) waybills() error {
 			return nil
 		}
 		ref := storage.WaybillRef{MerchantID: ids[0], ID: ids[1]}
+		if n := c.keyed[ref]; n != 1 {
+			c.report.problem("%s has %d idempotency keys; it must have exactly one", w.GetName(), n)
+		}
 		code := strings.TrimPrefix(w.GetCarrier(), "carriers/")
 		pc := c.pools[code]
 		if pc == nil {
@@ -218,6 +221,8 @@ func (c *checker) quota(name string) *quotaCount {
 	return qc
 }
 
+// idempotency checks each key against its waybill and counts the keys per
+// waybill for the waybills step, which runs after it.
 func (c *checker) idempotency() error {
 	err := all(c.tx.IdempotencyKeys().List, func(e storage.IdempotencyEntry) error {
 		c.report.IdempotencyKeys++
@@ -241,21 +246,7 @@ func (c *checker) idempotency() error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return all(func(p storage.Page[*ewaybillv1.Waybill]) ([]*ewaybillv1.Waybill, string, error) {
-		return c.tx.Waybills().List("", p)
-	}, func(w *ewaybillv1.Waybill) error {
-		ids, err := resname.Parse("name", w.GetName(), "merchants", "*", "waybills", "*")
-		if err != nil {
-			return nil
-		}
-		if n := c.keyed[storage.WaybillRef{MerchantID: ids[0], ID: ids[1]}]; n != 1 {
-			c.report.problem("%s has %d idempotency keys; it must have exactly one", w.GetName(), n)
-		}
-		return nil
-	})
+	return err
 }
 
 func printable(key string) string { return strings.ReplaceAll(key, "\x00", "|") }
