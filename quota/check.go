@@ -175,7 +175,8 @@ func (c *checker) waybills() error {
 			switch w.GetCancellation().GetNumberDisposition() {
 			case dispositionVoid:
 				pc.voided++
-			case dispositionReuse:
+			case dispositionReuse, dispositionGone:
+				// Withdrawn numbers are counted in their range's withdrawn.
 				qc.recycled++
 			default:
 				c.report.problem("%s is cancelled without saying what became of its number", w.GetName())

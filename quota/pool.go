@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -369,7 +370,7 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 			return err
 		}
 		fresh := r.GetLastSerial() - r.GetNextSerial() + 1
-		queued, err := withdrawQueued(tx, c, r)
+		queued, err := withdrawQueued(tx, c, r, s.Now())
 		if err != nil {
 			return err
 		}
@@ -394,8 +395,9 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 	return r, pool, nil
 }
 
-// withdrawQueued removes from the reuse queue the numbers of range r.
-func withdrawQueued(tx storage.Tx, c *ewaybillv1.Carrier, r *ewaybillv1.NumberRange) (int64, error) {
+// withdrawQueued removes from the reuse queue the numbers of range r, and
+// tells each one's cancelled holder that its number will not come back.
+func withdrawQueued(tx storage.Tx, c *ewaybillv1.Carrier, r *ewaybillv1.NumberRange, now time.Time) (int64, error) {
 	var n int64
 	err := tx.ReuseQueue().Each(c.GetCode(), func(q storage.QueuedNumber) error {
 		serial, err := numberSerial(c, q.Number)
@@ -403,7 +405,21 @@ func withdrawQueued(tx storage.Tx, c *ewaybillv1.Carrier, r *ewaybillv1.NumberRa
 			return nil
 		}
 		n++
-		return tx.ReuseQueue().Remove(c.GetCode(), q)
+		if err := tx.ReuseQueue().Remove(c.GetCode(), q); err != nil {
+			return err
+		}
+		ref, err := tx.Waybills().Holder(c.GetCode(), q.Number)
+		if err != nil {
+			return fmt.Errorf("queued number %s has no holder: %w", q.Number, err)
+		}
+		w, err := tx.Waybills().Get(ref)
+		if err != nil {
+			return err
+		}
+		w.Cancellation.NumberDisposition = dispositionGone
+		w.Cancellation.ReusableTime = nil
+		w.UpdateTime = timestamppb.New(now)
+		return tx.Waybills().Put(ref, w)
 	})
 	return n, err
 }

@@ -25,6 +25,7 @@ var (
 	stateCancelled   = ewaybillv1.WaybillState_WAYBILL_STATE_CANCELLED
 	dispositionVoid  = ewaybillv1.NumberDisposition_NUMBER_DISPOSITION_VOIDED
 	dispositionReuse = ewaybillv1.NumberDisposition_NUMBER_DISPOSITION_QUEUED_FOR_REUSE
+	dispositionGone  = ewaybillv1.NumberDisposition_NUMBER_DISPOSITION_WITHDRAWN
 )
 
 func waybillName(ref storage.WaybillRef) string {

@@ -171,6 +171,10 @@ func TestRetireWithdrawsQueuedNumbers(t *testing.T) {
 	if got := poolCounts(ret.GetPool()); got != "imported=10 available=5 issued=1 voided=4 awaiting=0 reusable=0 low=true" {
 		t.Fatalf("pool after retiring: %s", got)
 	}
+	if w := e.getWaybill(ctx, a.GetName()); w.GetCancellation().GetNumberDisposition() != ewaybillv1.NumberDisposition_NUMBER_DISPOSITION_WITHDRAWN ||
+		w.GetCancellation().GetReusableTime() != nil {
+		t.Fatalf("the queued number's holder after retiring: %v, want WITHDRAWN without a reusable time", w.GetCancellation())
+	}
 	clock.Advance(48 * time.Hour)
 	if next := e.allocate(ctx, "carriers/ZTO", order("Q-3"), "").GetWaybill(); next.GetNumber() != number(t, zto, 6) || next.GetPreviousHolder() != "" {
 		t.Fatalf("after the quarantine: %v, want fresh %s", next, number(t, zto, 6))

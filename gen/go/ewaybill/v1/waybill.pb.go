@@ -93,6 +93,9 @@ const (
 	NumberDisposition_NUMBER_DISPOSITION_VOIDED NumberDisposition = 1
 	// Returned to the carrier's pool; issued again after reusable_time.
 	NumberDisposition_NUMBER_DISPOSITION_QUEUED_FOR_REUSE NumberDisposition = 2
+	// Was queued for reuse, then withdrawn (never issued again) when its
+	// number range was retired; counted in the range's withdrawn.
+	NumberDisposition_NUMBER_DISPOSITION_WITHDRAWN NumberDisposition = 3
 )
 
 // Enum value maps for NumberDisposition.
@@ -101,11 +104,13 @@ var (
 		0: "NUMBER_DISPOSITION_UNSPECIFIED",
 		1: "NUMBER_DISPOSITION_VOIDED",
 		2: "NUMBER_DISPOSITION_QUEUED_FOR_REUSE",
+		3: "NUMBER_DISPOSITION_WITHDRAWN",
 	}
 	NumberDisposition_value = map[string]int32{
 		"NUMBER_DISPOSITION_UNSPECIFIED":      0,
 		"NUMBER_DISPOSITION_VOIDED":           1,
 		"NUMBER_DISPOSITION_QUEUED_FOR_REUSE": 2,
+		"NUMBER_DISPOSITION_WITHDRAWN":        3,
 	}
 )
 
@@ -317,7 +322,7 @@ type Cancellation struct {
 	// What became of the number.
 	NumberDisposition NumberDisposition `protobuf:"varint,5,opt,name=number_disposition,json=numberDisposition,proto3,enum=ewaybill.v1.NumberDisposition" json:"number_disposition,omitempty"`
 	// For QUEUED_FOR_REUSE: when the quarantine ends and the number may be
-	// issued again.
+	// issued again (cleared if the number is withdrawn).
 	ReusableTime  *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=reusable_time,json=reusableTime,proto3" json:"reusable_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -435,11 +440,12 @@ const file_ewaybill_v1_waybill_proto_rawDesc = "" +
 	"\x14WAYBILL_STATE_ISSUED\x10\x01\x12\x19\n" +
 	"\x15WAYBILL_STATE_PRINTED\x10\x02\x12\x1b\n" +
 	"\x17WAYBILL_STATE_PICKED_UP\x10\x03\x12\x1b\n" +
-	"\x17WAYBILL_STATE_CANCELLED\x10\x04*\x7f\n" +
+	"\x17WAYBILL_STATE_CANCELLED\x10\x04*\xa1\x01\n" +
 	"\x11NumberDisposition\x12\"\n" +
 	"\x1eNUMBER_DISPOSITION_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19NUMBER_DISPOSITION_VOIDED\x10\x01\x12'\n" +
-	"#NUMBER_DISPOSITION_QUEUED_FOR_REUSE\x10\x02B<Z:github.com/ewaybill/ewaybill/gen/go/ewaybill/v1;ewaybillv1b\x06proto3"
+	"#NUMBER_DISPOSITION_QUEUED_FOR_REUSE\x10\x02\x12 \n" +
+	"\x1cNUMBER_DISPOSITION_WITHDRAWN\x10\x03B<Z:github.com/ewaybill/ewaybill/gen/go/ewaybill/v1;ewaybillv1b\x06proto3"
 
 var (
 	file_ewaybill_v1_waybill_proto_rawDescOnce sync.Once
