@@ -59,7 +59,7 @@ func View(p access.Principal, w *ewaybillv1.Waybill) *ewaybillv1.Waybill {
 		party.Name = identity.MaskName(party.GetName())
 		party.Mobile = identity.MaskPhone(party.GetMobile())
 		party.Landline = identity.MaskPhone(party.GetLandline())
-		party.Address = maskAddress(party.GetAddress())
+		party.Address = identity.MaskAddress(party.GetAddress())
 	}
 	return c
 }
@@ -71,16 +71,6 @@ func merchantOf(name string) string {
 	return id
 }
 
-// maskAddress keeps the first part of a street address and hides the rest,
-// where the building, unit and room are.
-func maskAddress(a string) string {
-	r := []rune(a)
-	keep := len(r) / 2
-	if keep > 12 {
-		keep = 12
-	}
-	return string(r[:keep]) + "****"
-}
 
 // resolve finds the waybill a request names: "merchants/{m}/waybills/{id}",
 // or by number "waybills/{number}" or "carriers/{code}/waybills/{number}"

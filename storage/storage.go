@@ -56,6 +56,7 @@ type Tx interface {
 	CancelGuards() CancelGuards
 	Waybills() Waybills
 	IdempotencyKeys() IdempotencyKeys
+	MappingProfiles() MappingProfiles
 }
 
 // Page asks for at most Limit records after the cursor After (exclusive;
@@ -220,4 +221,14 @@ type IdempotencyKeys interface {
 	// Insert stores a new key; ErrDuplicate if it exists.
 	Insert(key string, ref WaybillRef) error
 	List(p Page[IdempotencyEntry]) ([]IdempotencyEntry, string, error)
+}
+
+// MappingProfiles holds merchants' mapping profiles by merchant id and
+// profile id.
+type MappingProfiles interface {
+	Get(merchantID, id string) (*ewaybillv1.MappingProfile, error)
+	Put(merchantID, id string, p *ewaybillv1.MappingProfile) error
+	// Delete removes a profile; ErrNotFound if there is none.
+	Delete(merchantID, id string) error
+	List(merchantID string, p Page[*ewaybillv1.MappingProfile]) ([]*ewaybillv1.MappingProfile, string, error)
 }

@@ -24,12 +24,15 @@ var (
 	bucketWaybillNumbers  = []byte("waybill_numbers")
 	bucketIdempotencyKeys = []byte("idempotency_keys")
 
+	// Added in schema 3: field mapping.
+	bucketMappingProfiles = []byte("mapping_profiles")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketMerchants, bucketMerchantsByCreditCode, bucketCarriers,
 		bucketAuthorizations, bucketAPIKeys, bucketAPIKeysBySecretHash,
 		bucketPools, bucketNumberRanges, bucketReuseQueue, bucketQuotas, bucketLedger,
 		bucketQuotaRequests, bucketCancelGuards, bucketWaybills, bucketWaybillNumbers,
-		bucketIdempotencyKeys,
+		bucketIdempotencyKeys, bucketMappingProfiles,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -38,6 +41,6 @@ var (
 // SchemaVersion is the layout this binary writes. Opening a file written
 // with a newer version is refused: an older binary could corrupt it.
 //
-// History: 1 foundation; 2 adds the allocation engine's buckets (a schema 1
-// file is upgraded in place by creating them).
-const SchemaVersion uint64 = 2
+// History: 1 foundation; 2 adds the allocation engine's buckets; 3 adds
+// mapping profiles. An older file is upgraded in place by creating them.
+const SchemaVersion uint64 = 3

@@ -73,6 +73,35 @@ func (t *tx) IdempotencyKeys() storage.IdempotencyKeys {
 	return idempotencyKeys{t.btx.Bucket(bucketIdempotencyKeys)}
 }
 
+func (t *tx) MappingProfiles() storage.MappingProfiles {
+	return mappingProfiles{newTable(t.btx, bucketMappingProfiles, func() *ewaybillv1.MappingProfile { return new(ewaybillv1.MappingProfile) })}
+}
+
+type mappingProfiles struct {
+	table table[*ewaybillv1.MappingProfile]
+}
+
+func (m mappingProfiles) Get(merchantID, id string) (*ewaybillv1.MappingProfile, error) {
+	return m.table.get([]byte(merchantID + "/" + id))
+}
+
+func (m mappingProfiles) Put(merchantID, id string, p *ewaybillv1.MappingProfile) error {
+	return m.table.put([]byte(merchantID+"/"+id), p)
+}
+
+func (m mappingProfiles) Delete(merchantID, id string) error {
+	key := []byte(merchantID + "/" + id)
+	if m.table.b.Get(key) == nil {
+		return storage.ErrNotFound
+	}
+	return m.table.b.Delete(key)
+}
+
+func (m mappingProfiles) List(merchantID string, p storage.Page[*ewaybillv1.MappingProfile]) ([]*ewaybillv1.MappingProfile, string, error) {
+	prefix := []byte(merchantID + "/")
+	return m.table.list(prefix, scoped(prefix, p))
+}
+
 type merchants struct {
 	table        table[*ewaybillv1.Merchant]
 	byCreditCode *bolt.Bucket

@@ -292,6 +292,9 @@ type Carrier struct {
 	// A disabled carrier takes no new authorizations. Unset on create means
 	// enabled.
 	Enabled *bool `protobuf:"varint,7,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
+	// Order rules this carrier imposes beyond the general ones; unset fields
+	// take the general values.
+	OrderRules *OrderRules `protobuf:"bytes,10,opt,name=order_rules,json=orderRules,proto3" json:"order_rules,omitempty"`
 	// When the carrier was registered.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When it last changed.
@@ -379,6 +382,13 @@ func (x *Carrier) GetEnabled() bool {
 	return false
 }
 
+func (x *Carrier) GetOrderRules() *OrderRules {
+	if x != nil {
+		return x.OrderRules
+	}
+	return nil
+}
+
 func (x *Carrier) GetCreateTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CreateTime
@@ -393,6 +403,80 @@ func (x *Carrier) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// OrderRules are the per-carrier limits on an order. Zero or empty means
+// the general rule.
+type OrderRules struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Heaviest parcel accepted, in grams (general: 50000).
+	MaxWeightGrams int64 `protobuf:"varint,1,opt,name=max_weight_grams,json=maxWeightGrams,proto3" json:"max_weight_grams,omitempty"`
+	// Longest name in characters (general: 32).
+	MaxNameLength int32 `protobuf:"varint,2,opt,name=max_name_length,json=maxNameLength,proto3" json:"max_name_length,omitempty"`
+	// Longest street address in characters (general: 120).
+	MaxAddressLength int32 `protobuf:"varint,3,opt,name=max_address_length,json=maxAddressLength,proto3" json:"max_address_length,omitempty"`
+	// Characters refused in any text field (general: ' " # & + < > % \).
+	ForbiddenCharacters string `protobuf:"bytes,4,opt,name=forbidden_characters,json=forbiddenCharacters,proto3" json:"forbidden_characters,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *OrderRules) Reset() {
+	*x = OrderRules{}
+	mi := &file_ewaybill_v1_carrier_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderRules) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderRules) ProtoMessage() {}
+
+func (x *OrderRules) ProtoReflect() protoreflect.Message {
+	mi := &file_ewaybill_v1_carrier_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderRules.ProtoReflect.Descriptor instead.
+func (*OrderRules) Descriptor() ([]byte, []int) {
+	return file_ewaybill_v1_carrier_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *OrderRules) GetMaxWeightGrams() int64 {
+	if x != nil {
+		return x.MaxWeightGrams
+	}
+	return 0
+}
+
+func (x *OrderRules) GetMaxNameLength() int32 {
+	if x != nil {
+		return x.MaxNameLength
+	}
+	return 0
+}
+
+func (x *OrderRules) GetMaxAddressLength() int32 {
+	if x != nil {
+		return x.MaxAddressLength
+	}
+	return 0
+}
+
+func (x *OrderRules) GetForbiddenCharacters() string {
+	if x != nil {
+		return x.ForbiddenCharacters
+	}
+	return ""
+}
+
 var File_ewaybill_v1_carrier_proto protoreflect.FileDescriptor
 
 const file_ewaybill_v1_carrier_proto_rawDesc = "" +
@@ -402,7 +486,7 @@ const file_ewaybill_v1_carrier_proto_rawDesc = "" +
 	"\x06prefix\x18\x01 \x01(\tR\x06prefix\x12#\n" +
 	"\rserial_length\x18\x02 \x01(\x05R\fserialLength\x12K\n" +
 	"\x12check_digit_scheme\x18\x03 \x01(\x0e2\x1d.ewaybill.v1.CheckDigitSchemeR\x10checkDigitScheme\x12\x16\n" +
-	"\x06suffix\x18\x04 \x01(\tR\x06suffix\"\xaa\x03\n" +
+	"\x06suffix\x18\x04 \x01(\tR\x06suffix\"\xe4\x03\n" +
 	"\aCarrier\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12!\n" +
@@ -410,13 +494,22 @@ const file_ewaybill_v1_carrier_proto_rawDesc = "" +
 	"\x04kind\x18\x04 \x01(\x0e2\x18.ewaybill.v1.CarrierKindR\x04kind\x12>\n" +
 	"\rnumber_format\x18\x05 \x01(\v2\x19.ewaybill.v1.NumberFormatR\fnumberFormat\x12A\n" +
 	"\x0erecycle_policy\x18\x06 \x01(\x0e2\x1a.ewaybill.v1.RecyclePolicyR\rrecyclePolicy\x12\x1d\n" +
-	"\aenabled\x18\a \x01(\bH\x00R\aenabled\x88\x01\x01\x12;\n" +
+	"\aenabled\x18\a \x01(\bH\x00R\aenabled\x88\x01\x01\x128\n" +
+	"\vorder_rules\x18\n" +
+	" \x01(\v2\x17.ewaybill.v1.OrderRulesR\n" +
+	"orderRules\x12;\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTimeB\n" +
 	"\n" +
-	"\b_enabled*i\n" +
+	"\b_enabled\"\xbf\x01\n" +
+	"\n" +
+	"OrderRules\x12(\n" +
+	"\x10max_weight_grams\x18\x01 \x01(\x03R\x0emaxWeightGrams\x12&\n" +
+	"\x0fmax_name_length\x18\x02 \x01(\x05R\rmaxNameLength\x12,\n" +
+	"\x12max_address_length\x18\x03 \x01(\x05R\x10maxAddressLength\x121\n" +
+	"\x14forbidden_characters\x18\x04 \x01(\tR\x13forbiddenCharacters*i\n" +
 	"\vCarrierKind\x12\x1c\n" +
 	"\x18CARRIER_KIND_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cCARRIER_KIND_DIRECT_OPERATED\x10\x01\x12\x1a\n" +
@@ -446,27 +539,29 @@ func file_ewaybill_v1_carrier_proto_rawDescGZIP() []byte {
 }
 
 var file_ewaybill_v1_carrier_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_ewaybill_v1_carrier_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_ewaybill_v1_carrier_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_ewaybill_v1_carrier_proto_goTypes = []any{
 	(CarrierKind)(0),              // 0: ewaybill.v1.CarrierKind
 	(CheckDigitScheme)(0),         // 1: ewaybill.v1.CheckDigitScheme
 	(RecyclePolicy)(0),            // 2: ewaybill.v1.RecyclePolicy
 	(*NumberFormat)(nil),          // 3: ewaybill.v1.NumberFormat
 	(*Carrier)(nil),               // 4: ewaybill.v1.Carrier
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(*OrderRules)(nil),            // 5: ewaybill.v1.OrderRules
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
 }
 var file_ewaybill_v1_carrier_proto_depIdxs = []int32{
 	1, // 0: ewaybill.v1.NumberFormat.check_digit_scheme:type_name -> ewaybill.v1.CheckDigitScheme
 	0, // 1: ewaybill.v1.Carrier.kind:type_name -> ewaybill.v1.CarrierKind
 	3, // 2: ewaybill.v1.Carrier.number_format:type_name -> ewaybill.v1.NumberFormat
 	2, // 3: ewaybill.v1.Carrier.recycle_policy:type_name -> ewaybill.v1.RecyclePolicy
-	5, // 4: ewaybill.v1.Carrier.create_time:type_name -> google.protobuf.Timestamp
-	5, // 5: ewaybill.v1.Carrier.update_time:type_name -> google.protobuf.Timestamp
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	5, // 4: ewaybill.v1.Carrier.order_rules:type_name -> ewaybill.v1.OrderRules
+	6, // 5: ewaybill.v1.Carrier.create_time:type_name -> google.protobuf.Timestamp
+	6, // 6: ewaybill.v1.Carrier.update_time:type_name -> google.protobuf.Timestamp
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_ewaybill_v1_carrier_proto_init() }
@@ -481,7 +576,7 @@ func file_ewaybill_v1_carrier_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ewaybill_v1_carrier_proto_rawDesc), len(file_ewaybill_v1_carrier_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -175,9 +175,13 @@ type Waybill struct {
 	// reissued after a cancellation; empty otherwise.
 	PreviousHolder string `protobuf:"bytes,13,opt,name=previous_holder,json=previousHolder,proto3" json:"previous_holder,omitempty"`
 	// The API key that allocated it.
-	AllocatedBy   string `protobuf:"bytes,14,opt,name=allocated_by,json=allocatedBy,proto3" json:"allocated_by,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	AllocatedBy string `protobuf:"bytes,14,opt,name=allocated_by,json=allocatedBy,proto3" json:"allocated_by,omitempty"`
+	// The mapping profile a raw order was mapped with, if any.
+	MappingProfile string `protobuf:"bytes,15,opt,name=mapping_profile,json=mappingProfile,proto3" json:"mapping_profile,omitempty"`
+	// That profile's version at allocation.
+	MappingProfileVersion int64 `protobuf:"varint,16,opt,name=mapping_profile_version,json=mappingProfileVersion,proto3" json:"mapping_profile_version,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *Waybill) Reset() {
@@ -308,6 +312,20 @@ func (x *Waybill) GetAllocatedBy() string {
 	return ""
 }
 
+func (x *Waybill) GetMappingProfile() string {
+	if x != nil {
+		return x.MappingProfile
+	}
+	return ""
+}
+
+func (x *Waybill) GetMappingProfileVersion() int64 {
+	if x != nil {
+		return x.MappingProfileVersion
+	}
+	return 0
+}
+
 // Cancellation records a cancel (单号回收) and what it did.
 type Cancellation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -404,7 +422,7 @@ var File_ewaybill_v1_waybill_proto protoreflect.FileDescriptor
 
 const file_ewaybill_v1_waybill_proto_rawDesc = "" +
 	"\n" +
-	"\x19ewaybill/v1/waybill.proto\x12\vewaybill.v1\x1a\x17ewaybill/v1/order.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe7\x04\n" +
+	"\x19ewaybill/v1/waybill.proto\x12\vewaybill.v1\x1a\x17ewaybill/v1/order.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc8\x05\n" +
 	"\aWaybill\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x18\n" +
@@ -426,7 +444,9 @@ const file_ewaybill_v1_waybill_proto_rawDesc = "" +
 	"pickupTime\x12=\n" +
 	"\fcancellation\x18\f \x01(\v2\x19.ewaybill.v1.CancellationR\fcancellation\x12'\n" +
 	"\x0fprevious_holder\x18\r \x01(\tR\x0epreviousHolder\x12!\n" +
-	"\fallocated_by\x18\x0e \x01(\tR\vallocatedBy\"\xbd\x02\n" +
+	"\fallocated_by\x18\x0e \x01(\tR\vallocatedBy\x12'\n" +
+	"\x0fmapping_profile\x18\x0f \x01(\tR\x0emappingProfile\x126\n" +
+	"\x17mapping_profile_version\x18\x10 \x01(\x03R\x15mappingProfileVersion\"\xbd\x02\n" +
 	"\fCancellation\x12\x16\n" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\x12!\n" +
 	"\fcancelled_by\x18\x02 \x01(\tR\vcancelledBy\x12;\n" +

@@ -9,6 +9,7 @@ package ewaybillv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -33,9 +34,14 @@ type AllocateWaybillRequest struct {
 	Order *Order `protobuf:"bytes,3,opt,name=order,proto3" json:"order,omitempty"`
 	// Optional idempotency key, 1–64 characters, unique per merchant. When
 	// empty the key is (merchant, carrier, order_code, package_id).
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Instead of order: the merchant's own JSON order, mapped with
+	// mapping_profile.
+	RawOrder *structpb.Struct `protobuf:"bytes,5,opt,name=raw_order,json=rawOrder,proto3" json:"raw_order,omitempty"`
+	// "merchants/{merchant}/mappingProfiles/{profile}", with raw_order.
+	MappingProfile string `protobuf:"bytes,6,opt,name=mapping_profile,json=mappingProfile,proto3" json:"mapping_profile,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *AllocateWaybillRequest) Reset() {
@@ -92,6 +98,20 @@ func (x *AllocateWaybillRequest) GetOrder() *Order {
 func (x *AllocateWaybillRequest) GetRequestId() string {
 	if x != nil {
 		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AllocateWaybillRequest) GetRawOrder() *structpb.Struct {
+	if x != nil {
+		return x.RawOrder
+	}
+	return nil
+}
+
+func (x *AllocateWaybillRequest) GetMappingProfile() string {
+	if x != nil {
+		return x.MappingProfile
 	}
 	return ""
 }
@@ -214,9 +234,13 @@ type BatchAllocateWaybillsItem struct {
 	// The canonical order.
 	Order *Order `protobuf:"bytes,2,opt,name=order,proto3" json:"order,omitempty"`
 	// Optional idempotency key, as in AllocateWaybillRequest.
-	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RequestId string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Instead of order: a raw order, as in AllocateWaybillRequest.
+	RawOrder *structpb.Struct `protobuf:"bytes,4,opt,name=raw_order,json=rawOrder,proto3" json:"raw_order,omitempty"`
+	// The profile for raw_order.
+	MappingProfile string `protobuf:"bytes,5,opt,name=mapping_profile,json=mappingProfile,proto3" json:"mapping_profile,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *BatchAllocateWaybillsItem) Reset() {
@@ -266,6 +290,20 @@ func (x *BatchAllocateWaybillsItem) GetOrder() *Order {
 func (x *BatchAllocateWaybillsItem) GetRequestId() string {
 	if x != nil {
 		return x.RequestId
+	}
+	return ""
+}
+
+func (x *BatchAllocateWaybillsItem) GetRawOrder() *structpb.Struct {
+	if x != nil {
+		return x.RawOrder
+	}
+	return nil
+}
+
+func (x *BatchAllocateWaybillsItem) GetMappingProfile() string {
+	if x != nil {
+		return x.MappingProfile
 	}
 	return ""
 }
@@ -1093,24 +1131,28 @@ var File_ewaybill_v1_waybill_service_proto protoreflect.FileDescriptor
 
 const file_ewaybill_v1_waybill_service_proto_rawDesc = "" +
 	"\n" +
-	"!ewaybill/v1/waybill_service.proto\x12\vewaybill.v1\x1a\x17ewaybill/v1/order.proto\x1a\x19ewaybill/v1/waybill.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x93\x01\n" +
+	"!ewaybill/v1/waybill_service.proto\x12\vewaybill.v1\x1a\x17ewaybill/v1/order.proto\x1a\x19ewaybill/v1/waybill.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf2\x01\n" +
 	"\x16AllocateWaybillRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\x12\x18\n" +
 	"\acarrier\x18\x02 \x01(\tR\acarrier\x12(\n" +
 	"\x05order\x18\x03 \x01(\v2\x12.ewaybill.v1.OrderR\x05order\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId\"e\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x124\n" +
+	"\traw_order\x18\x05 \x01(\v2\x17.google.protobuf.StructR\brawOrder\x12'\n" +
+	"\x0fmapping_profile\x18\x06 \x01(\tR\x0emappingProfile\"e\n" +
 	"\x17AllocateWaybillResponse\x12.\n" +
 	"\awaybill\x18\x01 \x01(\v2\x14.ewaybill.v1.WaybillR\awaybill\x12\x1a\n" +
 	"\breplayed\x18\x02 \x01(\bR\breplayed\"t\n" +
 	"\x1cBatchAllocateWaybillsRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\x12<\n" +
-	"\x05items\x18\x02 \x03(\v2&.ewaybill.v1.BatchAllocateWaybillsItemR\x05items\"~\n" +
+	"\x05items\x18\x02 \x03(\v2&.ewaybill.v1.BatchAllocateWaybillsItemR\x05items\"\xdd\x01\n" +
 	"\x19BatchAllocateWaybillsItem\x12\x18\n" +
 	"\acarrier\x18\x01 \x01(\tR\acarrier\x12(\n" +
 	"\x05order\x18\x02 \x01(\v2\x12.ewaybill.v1.OrderR\x05order\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tR\trequestId\"c\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\x124\n" +
+	"\traw_order\x18\x04 \x01(\v2\x17.google.protobuf.StructR\brawOrder\x12'\n" +
+	"\x0fmapping_profile\x18\x05 \x01(\tR\x0emappingProfile\"c\n" +
 	"\x1dBatchAllocateWaybillsResponse\x12B\n" +
 	"\aresults\x18\x01 \x03(\v2(.ewaybill.v1.BatchAllocateWaybillsResultR\aresults\"\x97\x01\n" +
 	"\x1bBatchAllocateWaybillsResult\x12.\n" +
@@ -1207,47 +1249,50 @@ var file_ewaybill_v1_waybill_service_proto_goTypes = []any{
 	(*ReportWaybillPickupResponse)(nil),   // 17: ewaybill.v1.ReportWaybillPickupResponse
 	nil,                                   // 18: ewaybill.v1.ItemError.MetadataEntry
 	(*Order)(nil),                         // 19: ewaybill.v1.Order
-	(*Waybill)(nil),                       // 20: ewaybill.v1.Waybill
-	(WaybillState)(0),                     // 21: ewaybill.v1.WaybillState
-	(*timestamppb.Timestamp)(nil),         // 22: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),               // 20: google.protobuf.Struct
+	(*Waybill)(nil),                       // 21: ewaybill.v1.Waybill
+	(WaybillState)(0),                     // 22: ewaybill.v1.WaybillState
+	(*timestamppb.Timestamp)(nil),         // 23: google.protobuf.Timestamp
 }
 var file_ewaybill_v1_waybill_service_proto_depIdxs = []int32{
 	19, // 0: ewaybill.v1.AllocateWaybillRequest.order:type_name -> ewaybill.v1.Order
-	20, // 1: ewaybill.v1.AllocateWaybillResponse.waybill:type_name -> ewaybill.v1.Waybill
-	3,  // 2: ewaybill.v1.BatchAllocateWaybillsRequest.items:type_name -> ewaybill.v1.BatchAllocateWaybillsItem
-	19, // 3: ewaybill.v1.BatchAllocateWaybillsItem.order:type_name -> ewaybill.v1.Order
-	5,  // 4: ewaybill.v1.BatchAllocateWaybillsResponse.results:type_name -> ewaybill.v1.BatchAllocateWaybillsResult
-	20, // 5: ewaybill.v1.BatchAllocateWaybillsResult.waybill:type_name -> ewaybill.v1.Waybill
-	6,  // 6: ewaybill.v1.BatchAllocateWaybillsResult.error:type_name -> ewaybill.v1.ItemError
-	18, // 7: ewaybill.v1.ItemError.metadata:type_name -> ewaybill.v1.ItemError.MetadataEntry
-	7,  // 8: ewaybill.v1.ItemError.field_violations:type_name -> ewaybill.v1.ItemFieldViolation
-	20, // 9: ewaybill.v1.GetWaybillResponse.waybill:type_name -> ewaybill.v1.Waybill
-	21, // 10: ewaybill.v1.ListWaybillsRequest.state:type_name -> ewaybill.v1.WaybillState
-	22, // 11: ewaybill.v1.ListWaybillsRequest.create_time_start:type_name -> google.protobuf.Timestamp
-	22, // 12: ewaybill.v1.ListWaybillsRequest.create_time_end:type_name -> google.protobuf.Timestamp
-	20, // 13: ewaybill.v1.ListWaybillsResponse.waybills:type_name -> ewaybill.v1.Waybill
-	20, // 14: ewaybill.v1.CancelWaybillResponse.waybill:type_name -> ewaybill.v1.Waybill
-	20, // 15: ewaybill.v1.MarkWaybillPrintedResponse.waybill:type_name -> ewaybill.v1.Waybill
-	20, // 16: ewaybill.v1.ReportWaybillPickupResponse.waybill:type_name -> ewaybill.v1.Waybill
-	0,  // 17: ewaybill.v1.WaybillService.AllocateWaybill:input_type -> ewaybill.v1.AllocateWaybillRequest
-	2,  // 18: ewaybill.v1.WaybillService.BatchAllocateWaybills:input_type -> ewaybill.v1.BatchAllocateWaybillsRequest
-	8,  // 19: ewaybill.v1.WaybillService.GetWaybill:input_type -> ewaybill.v1.GetWaybillRequest
-	10, // 20: ewaybill.v1.WaybillService.ListWaybills:input_type -> ewaybill.v1.ListWaybillsRequest
-	12, // 21: ewaybill.v1.WaybillService.CancelWaybill:input_type -> ewaybill.v1.CancelWaybillRequest
-	14, // 22: ewaybill.v1.WaybillService.MarkWaybillPrinted:input_type -> ewaybill.v1.MarkWaybillPrintedRequest
-	16, // 23: ewaybill.v1.WaybillService.ReportWaybillPickup:input_type -> ewaybill.v1.ReportWaybillPickupRequest
-	1,  // 24: ewaybill.v1.WaybillService.AllocateWaybill:output_type -> ewaybill.v1.AllocateWaybillResponse
-	4,  // 25: ewaybill.v1.WaybillService.BatchAllocateWaybills:output_type -> ewaybill.v1.BatchAllocateWaybillsResponse
-	9,  // 26: ewaybill.v1.WaybillService.GetWaybill:output_type -> ewaybill.v1.GetWaybillResponse
-	11, // 27: ewaybill.v1.WaybillService.ListWaybills:output_type -> ewaybill.v1.ListWaybillsResponse
-	13, // 28: ewaybill.v1.WaybillService.CancelWaybill:output_type -> ewaybill.v1.CancelWaybillResponse
-	15, // 29: ewaybill.v1.WaybillService.MarkWaybillPrinted:output_type -> ewaybill.v1.MarkWaybillPrintedResponse
-	17, // 30: ewaybill.v1.WaybillService.ReportWaybillPickup:output_type -> ewaybill.v1.ReportWaybillPickupResponse
-	24, // [24:31] is the sub-list for method output_type
-	17, // [17:24] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	20, // 1: ewaybill.v1.AllocateWaybillRequest.raw_order:type_name -> google.protobuf.Struct
+	21, // 2: ewaybill.v1.AllocateWaybillResponse.waybill:type_name -> ewaybill.v1.Waybill
+	3,  // 3: ewaybill.v1.BatchAllocateWaybillsRequest.items:type_name -> ewaybill.v1.BatchAllocateWaybillsItem
+	19, // 4: ewaybill.v1.BatchAllocateWaybillsItem.order:type_name -> ewaybill.v1.Order
+	20, // 5: ewaybill.v1.BatchAllocateWaybillsItem.raw_order:type_name -> google.protobuf.Struct
+	5,  // 6: ewaybill.v1.BatchAllocateWaybillsResponse.results:type_name -> ewaybill.v1.BatchAllocateWaybillsResult
+	21, // 7: ewaybill.v1.BatchAllocateWaybillsResult.waybill:type_name -> ewaybill.v1.Waybill
+	6,  // 8: ewaybill.v1.BatchAllocateWaybillsResult.error:type_name -> ewaybill.v1.ItemError
+	18, // 9: ewaybill.v1.ItemError.metadata:type_name -> ewaybill.v1.ItemError.MetadataEntry
+	7,  // 10: ewaybill.v1.ItemError.field_violations:type_name -> ewaybill.v1.ItemFieldViolation
+	21, // 11: ewaybill.v1.GetWaybillResponse.waybill:type_name -> ewaybill.v1.Waybill
+	22, // 12: ewaybill.v1.ListWaybillsRequest.state:type_name -> ewaybill.v1.WaybillState
+	23, // 13: ewaybill.v1.ListWaybillsRequest.create_time_start:type_name -> google.protobuf.Timestamp
+	23, // 14: ewaybill.v1.ListWaybillsRequest.create_time_end:type_name -> google.protobuf.Timestamp
+	21, // 15: ewaybill.v1.ListWaybillsResponse.waybills:type_name -> ewaybill.v1.Waybill
+	21, // 16: ewaybill.v1.CancelWaybillResponse.waybill:type_name -> ewaybill.v1.Waybill
+	21, // 17: ewaybill.v1.MarkWaybillPrintedResponse.waybill:type_name -> ewaybill.v1.Waybill
+	21, // 18: ewaybill.v1.ReportWaybillPickupResponse.waybill:type_name -> ewaybill.v1.Waybill
+	0,  // 19: ewaybill.v1.WaybillService.AllocateWaybill:input_type -> ewaybill.v1.AllocateWaybillRequest
+	2,  // 20: ewaybill.v1.WaybillService.BatchAllocateWaybills:input_type -> ewaybill.v1.BatchAllocateWaybillsRequest
+	8,  // 21: ewaybill.v1.WaybillService.GetWaybill:input_type -> ewaybill.v1.GetWaybillRequest
+	10, // 22: ewaybill.v1.WaybillService.ListWaybills:input_type -> ewaybill.v1.ListWaybillsRequest
+	12, // 23: ewaybill.v1.WaybillService.CancelWaybill:input_type -> ewaybill.v1.CancelWaybillRequest
+	14, // 24: ewaybill.v1.WaybillService.MarkWaybillPrinted:input_type -> ewaybill.v1.MarkWaybillPrintedRequest
+	16, // 25: ewaybill.v1.WaybillService.ReportWaybillPickup:input_type -> ewaybill.v1.ReportWaybillPickupRequest
+	1,  // 26: ewaybill.v1.WaybillService.AllocateWaybill:output_type -> ewaybill.v1.AllocateWaybillResponse
+	4,  // 27: ewaybill.v1.WaybillService.BatchAllocateWaybills:output_type -> ewaybill.v1.BatchAllocateWaybillsResponse
+	9,  // 28: ewaybill.v1.WaybillService.GetWaybill:output_type -> ewaybill.v1.GetWaybillResponse
+	11, // 29: ewaybill.v1.WaybillService.ListWaybills:output_type -> ewaybill.v1.ListWaybillsResponse
+	13, // 30: ewaybill.v1.WaybillService.CancelWaybill:output_type -> ewaybill.v1.CancelWaybillResponse
+	15, // 31: ewaybill.v1.WaybillService.MarkWaybillPrinted:output_type -> ewaybill.v1.MarkWaybillPrintedResponse
+	17, // 32: ewaybill.v1.WaybillService.ReportWaybillPickup:output_type -> ewaybill.v1.ReportWaybillPickupResponse
+	26, // [26:33] is the sub-list for method output_type
+	19, // [19:26] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_ewaybill_v1_waybill_service_proto_init() }

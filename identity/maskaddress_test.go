@@ -1,0 +1,16 @@
+package identity
+
+import "testing"
+
+func TestMaskAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                  "",
+		"科技园南路 1 号 3 栋 502": "科技园南路 1 ****",
+		"深南大道10000号腾讯大厦3楼301室12号": "深南大道10000号腾****",
+		"ab": "a****",
+	} {
+		if got := MaskAddress(in); got != want {
+			t.Errorf("MaskAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
