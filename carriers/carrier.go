@@ -93,6 +93,7 @@ func normalizeCarrier(in *ewaybillv1.Carrier) (*ewaybillv1.Carrier, error) {
 		Kind:          in.GetKind(),
 		RecyclePolicy: in.GetRecyclePolicy(),
 		Enabled:       proto.Bool(in.Enabled == nil || in.GetEnabled()),
+		OrderRules:    checkOrderRules(&v, "carrier.order_rules", in.GetOrderRules()),
 	}
 	if !codePattern.MatchString(c.Code) {
 		v.Add("carrier.code", "format", "carrier.code must be 2–8 uppercase letters or digits starting with a letter, e.g. SF or ZTO")
@@ -165,10 +166,14 @@ func (s *Service) List(ctx context.Context, p access.Principal, size int32, toke
 	return list, paging.Token(next), err
 }
 
-// updatable are the fields UpdateCarrier may change; the rest (code, kind,
+// updatable are the fields UpdateCarrier may change (order_rules also
+// field by field, as "order_rules.max_weight_grams"); the rest (code, kind,
 // number format) are fixed because issued numbers and authorizations
 // depend on them.
-var updatable = map[string]bool{"display_name": true, "recycle_policy": true, "enabled": true}
+var updatable = map[string]bool{"display_name": true, "recycle_policy": true, "enabled": true, "order_rules": true}
+
+// updatableList names the updatable fields in messages.
+const updatableList = "display_name, recycle_policy, enabled and order_rules (whole, or a field such as order_rules.max_weight_grams)"
 
 // Update changes the fields in mask (admin).
 func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1.Carrier, mask *fieldmaskpb.FieldMask) (*ewaybillv1.Carrier, error) {
@@ -182,11 +187,11 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 	var v fault.Violations
 	paths := updatemask.Paths(mask)
 	if len(paths) == 0 {
-		v.Add("update_mask", "required", "update_mask is required: list the fields to change (display_name, recycle_policy, enabled)")
+		v.Add("update_mask", "required", "update_mask is required: list the fields to change: %s", updatableList)
 	}
 	var fixed []string
 	for _, path := range paths {
-		if !updatable[path] {
+		if !updatable[path] && !isOrderRulesPath(path) {
 			fixed = append(fixed, path)
 		}
 	}
@@ -213,15 +218,27 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		if err := checkUnchanged(c, in, fixed); err != nil {
 			return err
 		}
+		var rules fault.Violations
 		for _, path := range paths {
-			switch path {
-			case "display_name":
+			switch {
+			case path == "display_name":
 				c.DisplayName = display
-			case "recycle_policy":
+			case path == "recycle_policy":
 				c.RecyclePolicy = in.GetRecyclePolicy()
-			case "enabled":
+			case path == "enabled":
 				c.Enabled = proto.Bool(in.GetEnabled())
+			case isOrderRulesPath(path):
+				var known bool
+				if c.OrderRules, known = updateOrderRules(c.GetOrderRules(), in.GetOrderRules(), path); !known {
+					rules.Add("update_mask", "unknown_field", "%q is not a field of order_rules; its fields are max_weight_grams, max_name_length, max_address_length and forbidden_characters", path)
+				}
 			}
+		}
+		if slices.ContainsFunc(paths, isOrderRulesPath) {
+			c.OrderRules = checkOrderRules(&rules, "carrier.order_rules", c.GetOrderRules())
+		}
+		if err := rules.Err(); err != nil {
+			return err
 		}
 		c.UpdateTime = timestamppb.New(s.Now())
 		return tx.Carriers().Put(code, c)
@@ -239,7 +256,7 @@ func checkUnchanged(c, in *ewaybillv1.Carrier, fixed []string) error {
 		stored, known := fieldAt(c, path)
 		sent, _ := fieldAt(in, path)
 		if !known || !stored.Equal(sent) {
-			v.Add("update_mask", "immutable", "%q cannot be changed; only display_name, recycle_policy and enabled can (register a new carrier for another code, kind or format)", path)
+			v.Add("update_mask", "immutable", "%q cannot be changed; only %s can (register a new carrier for another code, kind or format)", path, updatableList)
 		}
 	}
 	return v.Err()

@@ -2,11 +2,17 @@
 // normalises what a client may leave implicit (package id, parcel count,
 // surrounding spaces) and reports every broken rule at once, naming the
 // field, so nothing is spent on an order that cannot become a label.
+//
+// The limits that differ between carriers (weight, name and address
+// length, forbidden characters) come from Rules, built from a carrier's
+// configuration; province, city and district are checked against the
+// divisions table but kept as the merchant sent them.
 package orders
 
 import (
 	"regexp"
 	"strconv"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -28,21 +34,24 @@ const (
 var postcodePattern = regexp.MustCompile(`^[0-9]{6}$`)
 
 // Normalize returns a trimmed copy of o with defaults filled in, and
-// records on v every rule it breaks under field (e.g. "order").
-func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order) *ewaybillv1.Order {
+// records on v every rule of r it breaks under field (e.g. "order"). The
+// copy does not depend on r, so an order normalised under one carrier's
+// rules can be checked again under another's.
+func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) *ewaybillv1.Order {
 	if o == nil {
 		v.Add(field, "required", "%s is required: order_code, sender, receiver, parcel and items", field)
 		return &ewaybillv1.Order{}
 	}
+	c := checker{v: v, r: r}
 	n := proto.Clone(o).(*ewaybillv1.Order)
-	n.OrderCode = textrule.Check(v, field+".order_code", o.GetOrderCode(), 1, 64)
-	n.PackageId = textrule.Check(v, field+".package_id", o.GetPackageId(), 0, 32)
+	n.OrderCode, _ = c.text(field+".order_code", o.GetOrderCode(), 1, 64)
+	n.PackageId, _ = c.text(field+".package_id", o.GetPackageId(), 0, 32)
 	if n.PackageId == "" {
 		n.PackageId = DefaultPackageID
 	}
-	n.Sender = party(v, field+".sender", o.GetSender())
-	n.Receiver = party(v, field+".receiver", o.GetReceiver())
-	n.Parcel = parcel(v, field+".parcel", o.GetParcel())
+	n.Sender = c.party(field+".sender", o.GetSender())
+	n.Receiver = c.party(field+".receiver", o.GetReceiver())
+	n.Parcel = c.parcel(field+".parcel", o.GetParcel())
 	if len(o.GetItems()) == 0 {
 		v.Add(field+".items", "required", "%s.items needs at least one item (name and quantity)", field)
 	} else if len(o.GetItems()) > MaxItems {
@@ -50,33 +59,60 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order) *ewaybill
 	}
 	for i, it := range n.GetItems() {
 		f := field + ".items[" + strconv.Itoa(i) + "]"
-		it.Name = textrule.Check(v, f+".name", it.GetName(), 1, 64)
+		it.Name, _ = c.text(f+".name", it.GetName(), 1, 64)
 		if it.GetQuantity() < 1 || it.GetQuantity() > MaxQuantity {
 			v.Add(f+".quantity", "range", "%s.quantity must be between 1 and %d; got %d", f, MaxQuantity, it.GetQuantity())
 		}
 		nonNegative(v, f+".declared_value_fen", it.GetDeclaredValueFen())
 	}
-	n.Remark = textrule.Check(v, field+".remark", o.GetRemark(), 0, 100)
+	n.Remark, _ = c.text(field+".remark", o.GetRemark(), 0, 100)
 	nonNegative(v, field+".cod_amount_fen", o.GetCodAmountFen())
 	nonNegative(v, field+".insured_value_fen", o.GetInsuredValueFen())
 	return n
 }
 
-func party(v *fault.Violations, field string, p *ewaybillv1.Party) *ewaybillv1.Party {
+// checker applies one set of rules while an order is normalised.
+type checker struct {
+	v *fault.Violations
+	r Rules
+}
+
+// text trims a free-text field and checks its length and characters; ok
+// reports that the field broke no rule.
+func (c checker) text(field, s string, min, max int) (trimmed string, ok bool) {
+	before := c.v.Len()
+	s = textrule.Check(c.v, field, s, min, max)
+	if c.v.Len() == before {
+		if bad := c.r.forbiddenIn(s); len(bad) > 0 {
+			c.v.Add(field, "forbidden_character", "%s must not contain %s: the carrier refuses %s in any text field; remove or replace them",
+				field, strings.Join(bad, " or "), spaced(c.r.ForbiddenCharacters))
+		}
+	}
+	return s, c.v.Len() == before
+}
+
+// spaced writes a set of characters one by one, e.g. `' " # &`.
+func spaced(chars string) string {
+	return strings.Join(strings.Split(chars, ""), " ")
+}
+
+func (c checker) party(field string, p *ewaybillv1.Party) *ewaybillv1.Party {
+	v := c.v
 	if p == nil {
 		v.Add(field, "required", "%s is required: name, mobile or landline, province, city and address", field)
 		return nil
 	}
-	n := &ewaybillv1.Party{
-		Name:     textrule.Check(v, field+".name", p.GetName(), 1, 32),
-		Mobile:   textrule.Check(v, field+".mobile", p.GetMobile(), 0, 20),
-		Landline: textrule.Check(v, field+".landline", p.GetLandline(), 0, 24),
-		Province: textrule.Check(v, field+".province", p.GetProvince(), 2, 20),
-		City:     textrule.Check(v, field+".city", p.GetCity(), 2, 20),
-		District: textrule.Check(v, field+".district", p.GetDistrict(), 0, 20),
-		Address:  textrule.Check(v, field+".address", p.GetAddress(), 2, 120),
-		Postcode: textrule.Check(v, field+".postcode", p.GetPostcode(), 0, 6),
-	}
+	n := &ewaybillv1.Party{}
+	var place [3]bool
+	n.Name, _ = c.text(field+".name", p.GetName(), 1, c.r.MaxNameLength)
+	n.Mobile = textrule.Check(v, field+".mobile", p.GetMobile(), 0, 20)
+	n.Landline = textrule.Check(v, field+".landline", p.GetLandline(), 0, 24)
+	n.Province, place[0] = c.text(field+".province", p.GetProvince(), 1, 20)
+	n.City, place[1] = c.text(field+".city", p.GetCity(), 2, 20)
+	n.District, place[2] = c.text(field+".district", p.GetDistrict(), 0, 20)
+	n.Address, _ = c.text(field+".address", p.GetAddress(), 2, c.r.MaxAddressLength)
+	n.Postcode = textrule.Check(v, field+".postcode", p.GetPostcode(), 0, 6)
+	checkDivisions(v, field, n, place)
 	switch {
 	case n.Mobile == "" && n.Landline == "":
 		v.Add(field+".mobile", "contact_required", "%s needs a mobile or a landline so the courier can call", field)
@@ -92,22 +128,39 @@ func party(v *fault.Violations, field string, p *ewaybillv1.Party) *ewaybillv1.P
 	return n
 }
 
-func parcel(v *fault.Violations, field string, p *ewaybillv1.Parcel) *ewaybillv1.Parcel {
+func (c checker) parcel(field string, p *ewaybillv1.Parcel) *ewaybillv1.Parcel {
+	v := c.v
 	n := &ewaybillv1.Parcel{}
 	if p != nil {
 		n = proto.Clone(p).(*ewaybillv1.Parcel)
 	}
-	nonNegative(v, field+".weight_grams", n.GetWeightGrams())
+	// Each bound has its own message, so that a check made before the
+	// carrier is known (AnyCarrier) quotes no maximum it does not apply.
+	switch w := n.GetWeightGrams(); {
+	case w < 1:
+		v.Add(field+".weight_grams", "range",
+			"%s.weight_grams must be at least 1 gram; got %d: send the parcel's weight in grams, e.g. 1200 for 1.2 kg", field, w)
+	case w > c.r.MaxWeightGrams:
+		v.Add(field+".weight_grams", "range",
+			"%s.weight_grams must be at most %d grams (%s kg); got %d: send the weight in grams, and split heavier shipments into several packages",
+			field, c.r.MaxWeightGrams, kilograms(c.r.MaxWeightGrams), w)
+	}
 	nonNegative(v, field+".length_mm", n.GetLengthMm())
 	nonNegative(v, field+".width_mm", n.GetWidthMm())
 	nonNegative(v, field+".height_mm", n.GetHeightMm())
-	switch c := n.GetParcelCount(); {
-	case c == 0:
+	switch count := n.GetParcelCount(); {
+	case count == 0:
 		n.ParcelCount = 1
-	case c < 0 || c > MaxParcelCount:
-		v.Add(field+".parcel_count", "range", "%s.parcel_count must be between 1 and %d; got %d", field, MaxParcelCount, c)
+	case count < 0 || count > MaxParcelCount:
+		v.Add(field+".parcel_count", "range", "%s.parcel_count must be between 1 and %d; got %d", field, MaxParcelCount, count)
 	}
 	return n
+}
+
+// kilograms writes grams as kilograms without trailing zeros: 50000 → 50,
+// 1500 → 1.5.
+func kilograms(g int64) string {
+	return strconv.FormatFloat(float64(g)/1000, 'f', -1, 64)
 }
 
 func nonNegative(v *fault.Violations, field string, n int64) {

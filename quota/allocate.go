@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/mapping"
 	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/orders"
 	"github.com/ewaybill/ewaybill/resname"
@@ -25,7 +27,13 @@ import (
 type Request struct {
 	// Carrier is "carriers/{code}".
 	Carrier string
-	Order   *ewaybillv1.Order
+	// Order is the canonical order; or leave it nil and send RawOrder with
+	// MappingProfile.
+	Order *ewaybillv1.Order
+	// RawOrder is the merchant's own JSON order, mapped with
+	// MappingProfile ("merchants/{m}/mappingProfiles/{id}").
+	RawOrder       *structpb.Struct
+	MappingProfile string
 	// RequestID, when set, is the idempotency key instead of the order's
 	// (carrier, order code, package id).
 	RequestID string
@@ -39,23 +47,31 @@ type Result struct {
 	Err      error
 }
 
-// item is a request checked as far as it can be without the store.
+// item is a request checked as far as it can be without its carrier.
 type item struct {
-	code      string
+	code string
+	// mapped is the order as mapped from a raw order (with the raw paths
+	// of its fields), or the canonical order as sent.
+	mapped mapping.Result
+	// order is mapped.Order normalised: the payload compared on replay.
 	order     *ewaybillv1.Order
+	profile   *ewaybillv1.MappingProfile
 	requestID string
 	// key is the idempotency key, "" when the request is too malformed to
 	// have one (it will be refused as invalid).
-	key     string
-	invalid error
-	// orderInvalid is set when the order itself breaks a rule (not only the
-	// carrier or request id), so it cannot equal a stored one.
+	key string
+	// request holds problems outside the order: request id, carrier,
+	// profile.
+	request fault.Violations
+	// orderInvalid is set when the order breaks a rule every carrier has,
+	// so it cannot equal a stored one.
 	orderInvalid bool
 }
 
-func prepare(merchantID string, r Request) item {
-	var v fault.Violations
-	it := item{requestID: textrule.Check(&v, "request_id", r.RequestID, 0, 64)}
+func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.MappingProfile) item {
+	var it item
+	v := &it.request
+	it.requestID = textrule.Check(v, "request_id", r.RequestID, 0, 64)
 	requestOK := v.Empty()
 	ids, err := resname.Parse("carrier", r.Carrier, "carriers", "*")
 	if err != nil {
@@ -63,9 +79,28 @@ func prepare(merchantID string, r Request) item {
 	} else {
 		it.code = ids[0]
 	}
-	before := v.Len()
-	it.order = orders.Normalize(&v, "order", r.Order)
-	it.orderInvalid = v.Len() > before
+	switch {
+	case r.RawOrder != nil && r.Order != nil:
+		v.Add("raw_order", "one_of", "send either order or raw_order with mapping_profile, not both")
+	case r.RawOrder != nil && r.MappingProfile == "":
+		v.Add("mapping_profile", "required", "mapping_profile is required with raw_order: the profile that maps it to the canonical order")
+	case r.RawOrder != nil:
+		if it.profile = profiles[r.MappingProfile]; it.profile == nil {
+			v.Add("mapping_profile", "not_found", "mapping profile %q does not exist for this merchant; list them with GET /v1/merchants/%s/mappingProfiles", r.MappingProfile, merchantID)
+		}
+	case r.MappingProfile != "":
+		v.Add("mapping_profile", "one_of", "mapping_profile goes with raw_order; a canonical order needs none")
+	}
+	if it.profile != nil {
+		it.mapped = mapping.Apply(it.profile, r.RawOrder)
+	} else {
+		it.mapped = mapping.Result{Order: r.Order}
+	}
+	// The carrier is not loaded yet: only what no carrier accepts counts
+	// here; allocateOne applies the carrier's own rules.
+	var problems []*ewaybillv1.MappingViolation
+	it.order, problems = mapping.Check(it.mapped, orders.AnyCarrier())
+	it.orderInvalid = len(problems) > 0
 	switch {
 	case !requestOK:
 	case it.requestID != "":
@@ -73,8 +108,44 @@ func prepare(merchantID string, r Request) item {
 	case it.code != "" && it.order.GetOrderCode() != "" && !strings.ContainsFunc(it.order.GetOrderCode(), isControl):
 		it.key = merchantID + "\x00o\x00" + it.code + "\x00" + it.order.GetOrderCode() + "\x00" + it.order.GetPackageId()
 	}
-	it.invalid = v.Err()
 	return it
+}
+
+// refusal is the INVALID_REQUEST for the item under a carrier's rules, or
+// nil: every problem of the request and of its order at once.
+func (it item) refusal(rules orders.Rules) error {
+	v := it.request
+	_, problems := mapping.Check(it.mapped, rules)
+	mapping.AddTo(&v, problems)
+	return v.Err()
+}
+
+// loadProfiles reads the mapping profiles rs name that belong to the
+// merchant; others are left out and refused per item.
+func loadProfiles(tx storage.Tx, merchantID string, rs []Request) (map[string]*ewaybillv1.MappingProfile, error) {
+	profiles := map[string]*ewaybillv1.MappingProfile{}
+	for _, r := range rs {
+		if r.RawOrder == nil || r.MappingProfile == "" {
+			continue
+		}
+		if _, seen := profiles[r.MappingProfile]; seen {
+			continue
+		}
+		ids, err := resname.Parse("mapping_profile", r.MappingProfile, "merchants", "*", "mappingProfiles", "*")
+		if err != nil || ids[0] != merchantID {
+			profiles[r.MappingProfile] = nil
+			continue
+		}
+		prof, err := tx.MappingProfiles().Get(ids[0], ids[1])
+		if errors.Is(err, storage.ErrNotFound) {
+			prof, err = nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		profiles[r.MappingProfile] = prof
+	}
+	return profiles, nil
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
@@ -110,15 +181,19 @@ func (s *Service) allocate(ctx context.Context, p access.Principal, parent strin
 		return nil, err
 	}
 	items := make([]item, len(rs))
-	for i, r := range rs {
-		items[i] = prepare(merchantID, r)
-	}
 	results := make([]Result, len(rs))
-	// Replays are answered from a read transaction: a retry storm costs no
-	// commits.
+	// Profiles are read and replays answered from a read transaction: a
+	// retry storm costs no commits.
 	var todo []int
 	err = s.Store.View(ctx, func(tx storage.Tx) error {
+		profiles, err := loadProfiles(tx, merchantID, rs)
+		if err != nil {
+			return err
+		}
 		todo = todo[:0]
+		for i, r := range rs {
+			items[i] = prepare(merchantID, r, profiles)
+		}
 		for i, it := range items {
 			done, err := replay(tx, it, &results[i])
 			if err != nil {
@@ -233,19 +308,22 @@ func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *R
 		res.Err = merchants.NotQualified(m, "take waybill numbers")
 		return nil
 	}
-	if it.code != "" {
-		if refusal, err := sess.authorized(it.code); err != nil || refusal != nil {
-			res.Err = refusal
-			return err
-		}
-	}
-	if it.invalid != nil {
-		res.Err = it.invalid
+	if it.code == "" {
+		// No carrier to check the authorization of: the request is invalid.
+		res.Err = it.refusal(orders.RulesFor(nil))
 		return nil
+	}
+	if refusal, err := sess.authorized(it.code); err != nil || refusal != nil {
+		res.Err = refusal
+		return err
 	}
 	c, err := sess.carrier(it.code)
 	if err != nil {
 		return err
+	}
+	if refusal := it.refusal(orders.RulesFor(c.GetOrderRules())); refusal != nil {
+		res.Err = refusal
+		return nil
 	}
 	q, err := sess.quota(it.code)
 	if err != nil {
@@ -284,6 +362,9 @@ func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *R
 		UpdateTime:     ts,
 		PreviousHolder: previous,
 		AllocatedBy:    p.Key,
+	}
+	if it.profile != nil {
+		w.MappingProfile, w.MappingProfileVersion = it.profile.GetName(), it.profile.GetVersion()
 	}
 	if err := tx.Waybills().Put(ref, w); err != nil {
 		return err

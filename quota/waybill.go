@@ -71,7 +71,6 @@ func merchantOf(name string) string {
 	return id
 }
 
-
 // resolve finds the waybill a request names: "merchants/{m}/waybills/{id}",
 // or by number "waybills/{number}" or "carriers/{code}/waybills/{number}"
 // (the number's latest holder). Waybills p may not see do not exist.

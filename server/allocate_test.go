@@ -537,6 +537,7 @@ func TestAllocateREST(t *testing.T) {
 			"orderCode": code,
 			"sender":    map[string]any{"name": "王小明", "mobile": "13800138000", "province": "广东省", "city": "深圳市", "address": "深南大道 10000 号"},
 			"receiver":  map[string]any{"name": "李小红", "mobile": mobile, "province": "浙江省", "city": "杭州市", "address": "文三路 90 号"},
+			"parcel":    map[string]any{"weightGrams": 800},
 			"items":     []any{map[string]any{"name": "茶叶", "quantity": 1}},
 		}
 	}

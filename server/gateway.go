@@ -36,6 +36,7 @@ func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.H
 		ewaybillv1.RegisterWaybillServiceHandler,
 		ewaybillv1.RegisterQuotaServiceHandler,
 		ewaybillv1.RegisterPoolServiceHandler,
+		ewaybillv1.RegisterMappingServiceHandler,
 	} {
 		if err := register(ctx, gw, conn); err != nil {
 			return nil, err

@@ -393,6 +393,7 @@ func TestQuotaREST(t *testing.T) {
 			"orderCode": "REST-1",
 			"sender":    map[string]any{"name": "王小明", "mobile": "13800138000", "province": "广东省", "city": "深圳市", "address": "深南大道 10000 号"},
 			"receiver":  map[string]any{"name": "李小红", "mobile": "13900139000", "province": "浙江省", "city": "杭州市", "address": "文三路 90 号"},
+			"parcel":    map[string]any{"weightGrams": 800},
 			"items":     []any{map[string]any{"name": "茶叶", "quantity": 1}},
 		},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ewaybill/ewaybill/apikeys"
 	"github.com/ewaybill/ewaybill/carriers"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/mapping"
 	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/quota"
 	"github.com/ewaybill/ewaybill/storage"
@@ -47,6 +48,7 @@ type Server struct {
 	merchants *merchants.Service
 	carriers  *carriers.Service
 	quota     *quota.Service
+	mapping   *mapping.Service
 }
 
 // New builds a server over cfg.Store. It does not listen; see GRPC.
@@ -65,6 +67,7 @@ func New(cfg Config) *Server {
 		merchants: &merchants.Service{Store: cfg.Store, Now: cfg.Now},
 		carriers:  &carriers.Service{Store: cfg.Store, Now: cfg.Now},
 		quota:     quota.New(cfg.Store, cfg.Now),
+		mapping:   &mapping.Service{Store: cfg.Store, Now: cfg.Now},
 	}
 	if cfg.StarterGrant != 0 {
 		s.quota.StarterGrant = cfg.StarterGrant
@@ -83,6 +86,7 @@ func New(cfg Config) *Server {
 	ewaybillv1.RegisterWaybillServiceServer(s.grpc, &waybillHandler{svc: s.quota})
 	ewaybillv1.RegisterQuotaServiceServer(s.grpc, &quotaHandler{svc: s.quota})
 	ewaybillv1.RegisterPoolServiceServer(s.grpc, &poolHandler{svc: s.quota})
+	ewaybillv1.RegisterMappingServiceServer(s.grpc, &mappingHandler{svc: s.mapping})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)

@@ -19,14 +19,14 @@ type waybillHandler struct {
 
 func (h *waybillHandler) AllocateWaybill(ctx context.Context, req *ewaybillv1.AllocateWaybillRequest) (*ewaybillv1.AllocateWaybillResponse, error) {
 	w, replayed, err := h.svc.Allocate(ctx, access.FromContext(ctx), req.GetParent(),
-		quota.Request{Carrier: req.GetCarrier(), Order: req.GetOrder(), RequestID: req.GetRequestId()})
+		quota.Request{Carrier: req.GetCarrier(), Order: req.GetOrder(), RawOrder: req.GetRawOrder(), MappingProfile: req.GetMappingProfile(), RequestID: req.GetRequestId()})
 	return &ewaybillv1.AllocateWaybillResponse{Waybill: w, Replayed: replayed}, err
 }
 
 func (h *waybillHandler) BatchAllocateWaybills(ctx context.Context, req *ewaybillv1.BatchAllocateWaybillsRequest) (*ewaybillv1.BatchAllocateWaybillsResponse, error) {
 	requests := make([]quota.Request, len(req.GetItems()))
 	for i, it := range req.GetItems() {
-		requests[i] = quota.Request{Carrier: it.GetCarrier(), Order: it.GetOrder(), RequestID: it.GetRequestId()}
+		requests[i] = quota.Request{Carrier: it.GetCarrier(), Order: it.GetOrder(), RawOrder: it.GetRawOrder(), MappingProfile: it.GetMappingProfile(), RequestID: it.GetRequestId()}
 	}
 	results, err := h.svc.BatchAllocate(ctx, access.FromContext(ctx), req.GetParent(), requests)
 	if err != nil {

@@ -27,7 +27,7 @@ func checkedServer(t *testing.T) *testServer {
 	ok(ts, &ewaybillv1.AllocateWaybillResponse{}, "waybill", "allocate", "--carrier", "SF", "--order-code", "C-1",
 		"--sender-name", "李四", "--sender-mobile", "13800138000", "--sender-province", "上海市", "--sender-city", "上海市", "--sender-address", "张江路 88 号",
 		"--receiver-name", "王五", "--receiver-mobile", "13912345678", "--receiver-province", "广东省", "--receiver-city", "深圳市", "--receiver-address", "科技园南区 6 栋",
-		"--item", "T恤*1", "--key", ts.demo.MerchantKey)
+		"--item", "T恤*1", "--weight-grams", "500", "--key", ts.demo.MerchantKey)
 	ts.stop()
 	return ts
 }

@@ -300,6 +300,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // the response is also printed on stderr, because it is shown only once and
 // must not be lost in a pipe that only keeps part of the JSON.
 func writeResponse(stdout, stderr io.Writer, resp proto.Message) int {
+	if report, ok := resp.(*ewaybillv1.ValidateOrdersResponse); ok {
+		if !writeValidationReport(stdout, report) {
+			return exitRPC
+		}
+		return exitOK
+	}
 	out, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(resp)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: encode response: %v\n", err)

@@ -256,7 +256,8 @@ func (x *Party) GetPostcode() string {
 // Parcel is the physical package.
 type Parcel struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Weight in grams, 0 when unknown at allocation.
+	// Weight in grams: at least 1 and at most the carrier's maximum
+	// (OrderRules.max_weight_grams, generally 50000).
 	WeightGrams int64 `protobuf:"varint,1,opt,name=weight_grams,json=weightGrams,proto3" json:"weight_grams,omitempty"`
 	// Length in millimetres, optional.
 	LengthMm int64 `protobuf:"varint,2,opt,name=length_mm,json=lengthMm,proto3" json:"length_mm,omitempty"`

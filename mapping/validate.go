@@ -1,0 +1,190 @@
+package mapping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/fault"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/orders"
+	"github.com/ewaybill/ewaybill/resname"
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+// MaxSamples is the most raw orders one dry run takes.
+const MaxSamples = 100
+
+// MapAndCheck maps raw with prof and checks the canonical order against
+// rules (see Check). The returned Result carries the normalised order.
+func MapAndCheck(prof *ewaybillv1.MappingProfile, raw *structpb.Struct, rules orders.Rules) (Result, []*ewaybillv1.MappingViolation) {
+	res := Apply(prof, raw)
+	normalised, violations := Check(res, rules)
+	res.Order = normalised
+	return res, violations
+}
+
+// Check normalises res.Order and checks it against rules. It returns the
+// normalised order and every problem, the mapping's own first: each names
+// the canonical field, the raw path the value came from (or was looked for)
+// and the value, masked. A canonical order sent as it is checks as a
+// Result with no sources.
+func Check(res Result, rules orders.Rules) (*ewaybillv1.Order, []*ewaybillv1.MappingViolation) {
+	var v fault.Violations
+	normalised := orders.Normalize(&v, "order", res.Order, rules)
+	out := append([]*ewaybillv1.MappingViolation(nil), res.Violations...)
+	if fe, ok := fault.As(v.Err()); ok {
+		for _, x := range fe.Violations {
+			source, read := res.Sources[x.Field]
+			if !read {
+				source = res.Absent[x.Field]
+			}
+			out = append(out, &ewaybillv1.MappingViolation{
+				Field: x.Field, Source: source, Rule: x.Rule, Message: x.Message,
+				Value: MaskValue(x.Field, valueAt(res.Order, x.Field)),
+			})
+		}
+	}
+	return normalised, out
+}
+
+// AddTo records violations on v the way an allocation reports them: each
+// field violation names the canonical field, and its description the raw
+// path the value came from.
+func AddTo(v *fault.Violations, vs []*ewaybillv1.MappingViolation) {
+	for _, x := range vs {
+		if x.GetSource() != "" {
+			v.Add(x.GetField(), x.GetRule(), "%s (from raw %s)", x.GetMessage(), x.GetSource())
+		} else {
+			v.Add(x.GetField(), x.GetRule(), "%s", x.GetMessage())
+		}
+	}
+}
+
+// valueAt reads the text of a canonical field path such as
+// "order.receiver.mobile" or "order.items[1].quantity"; "" when absent.
+func valueAt(o *ewaybillv1.Order, path string) string {
+	if o == nil {
+		return ""
+	}
+	msg := o.ProtoReflect()
+	segments := strings.Split(strings.TrimPrefix(path, "order."), ".")
+	for i, seg := range segments {
+		name, index := seg, -1
+		if open := strings.IndexByte(seg, '['); open > 0 && strings.HasSuffix(seg, "]") {
+			n, err := strconv.Atoi(seg[open+1 : len(seg)-1])
+			if err != nil {
+				return ""
+			}
+			name, index = seg[:open], n
+		}
+		fd := msg.Descriptor().Fields().ByName(protoreflect.Name(name))
+		if fd == nil {
+			return ""
+		}
+		value := msg.Get(fd)
+		if fd.IsList() {
+			if index < 0 || index >= value.List().Len() {
+				return ""
+			}
+			value = value.List().Get(index)
+		}
+		if i == len(segments)-1 {
+			if fd.Message() != nil {
+				return ""
+			}
+			return fmt.Sprint(value.Interface())
+		}
+		if fd.Message() == nil {
+			return ""
+		}
+		msg = value.Message()
+	}
+	return ""
+}
+
+// DryRun is the answer of ValidateOrders.
+type DryRun struct {
+	Results  []*ewaybillv1.OrderValidation
+	Warnings []*ewaybillv1.MappingViolation
+}
+
+// ValidateOrders maps and checks up to MaxSamples raw orders with a stored
+// profile (name) or an inline one, under a carrier's rules when carrier is
+// set. It writes nothing and spends nothing.
+func (s *Service) ValidateOrders(ctx context.Context, p access.Principal, parent, name string, inline *ewaybillv1.MappingProfile,
+	carrier string, raws []*structpb.Struct) (*DryRun, error) {
+	merchantID, err := merchantOf(p, "parent", parent)
+	if err != nil {
+		return nil, err
+	}
+	var v fault.Violations
+	switch {
+	case len(raws) == 0 || len(raws) > MaxSamples:
+		v.Add("orders", "length", "orders must hold 1 to %d raw orders; got %d", MaxSamples, len(raws))
+	}
+	if (name == "") == (inline == nil) {
+		v.Add("mapping_profile", "one_of", "send either mapping_profile (a stored profile's name) or inline_profile")
+	}
+	var code string
+	if carrier != "" {
+		ids, err := resname.Parse("carrier", carrier, "carriers", "*")
+		if err != nil {
+			v.AddErr("carrier", err)
+		} else {
+			code = ids[0]
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	prof := inline
+	rules := orders.RulesFor(nil)
+	err = s.Store.View(ctx, func(tx storage.Tx) error {
+		if name != "" {
+			profMerchant, id, err := ParseName(p, "mapping_profile", name)
+			if err != nil {
+				return err
+			}
+			if profMerchant != merchantID {
+				return fault.NotFound(name)
+			}
+			if prof, err = Load(tx, profMerchant, id); err != nil {
+				return err
+			}
+		}
+		if code != "" {
+			c, err := tx.Carriers().Get(code)
+			if errors.Is(err, storage.ErrNotFound) {
+				return fault.NotFound(carrier)
+			} else if err != nil {
+				return err
+			}
+			rules = orders.RulesFor(c.GetOrderRules())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if inline != nil {
+		if err := CheckProfile(inline); err != nil {
+			return nil, err
+		}
+	}
+	run := &DryRun{}
+	results := make([]Result, len(raws))
+	for i, raw := range raws {
+		res, violations := MapAndCheck(prof, raw, rules)
+		results[i] = res
+		run.Results = append(run.Results, &ewaybillv1.OrderValidation{Order: res.Order, Violations: violations})
+	}
+	run.Warnings = Warnings(results)
+	return run, nil
+}
