@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/orders"
 )
 
 // FuzzApply maps arbitrary JSON with the shop profile, and with profiles
@@ -25,6 +27,18 @@ func FuzzApply(f *testing.F) {
 			raw = s
 		}
 		checkResult(t, Apply(shopProfile(), raw))
+		// The validator on whatever the mapping made of it: every problem
+		// is complete and its masked value travels as UTF-8.
+		mapped, problems := MapAndCheck(shopProfile(), raw, orders.RulesFor(nil))
+		for _, v := range problems {
+			if v.GetField() == "" || v.GetRule() == "" || v.GetMessage() == "" || !utf8.ValidString(v.GetValue()) {
+				t.Fatalf("incomplete violation %v", v)
+			}
+		}
+		if _, err := proto.Marshal(&ewaybillv1.OrderValidation{Order: mapped.Order, Violations: problems}); err != nil {
+			t.Fatalf("validation result does not marshal: %v", err)
+		}
+		Warnings([]Result{mapped})
 
 		for _, target := range []string{"receiver.mobile", "items[].name", "items[].declared_value_fen", "parcel.weight_grams"} {
 			p := shopProfile()
