@@ -9,6 +9,7 @@ import (
 
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/resname"
 )
 
 // Principal is an authenticated caller.
@@ -73,4 +74,28 @@ func FromContext(ctx context.Context) Principal {
 		return p
 	}
 	return Public
+}
+
+// MerchantParent reads a "merchants/{merchant}" parent for p: a merchant or
+// printer key may leave it empty for its own merchant; "merchants/-" (every
+// merchant, returned as "") is allowed only when every is true, and only
+// for admins. A merchant p may not see is NOT_FOUND, like one that does not
+// exist.
+func (p Principal) MerchantParent(field, parent string, every bool) (string, error) {
+	if parent == "" && p.MerchantID != "" {
+		return p.MerchantID, nil
+	}
+	ids, err := resname.Parse(field, parent, "merchants", "*")
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case ids[0] == "-" && every && p.IsAdmin():
+		return "", nil
+	case ids[0] == "-" && every:
+		return "", p.Require("list every merchant's records (use "+field+" merchants/{your merchant})", ewaybillv1.Role_ROLE_ADMIN)
+	case ids[0] == "-" || !p.SeesMerchant(ids[0]):
+		return "", fault.NotFound(parent)
+	}
+	return ids[0], nil
 }

@@ -31,17 +31,7 @@ func merchantOf(p access.Principal, field, parent string) (string, error) {
 	if err := p.Require("manage "+resource, ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
 		return "", err
 	}
-	if parent == "" && p.MerchantID != "" {
-		return p.MerchantID, nil
-	}
-	ids, err := resname.Parse(field, parent, "merchants", "*")
-	if err != nil {
-		return "", err
-	}
-	if ids[0] == "-" || !p.SeesMerchant(ids[0]) {
-		return "", fault.NotFound(parent)
-	}
-	return ids[0], nil
+	return p.MerchantParent(field, parent, false)
 }
 
 // ParseName splits "merchants/{m}/mappingProfiles/{id}" for a caller who

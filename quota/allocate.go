@@ -176,7 +176,7 @@ func (s *Service) allocate(ctx context.Context, p access.Principal, parent strin
 	if err := p.Require("allocate waybills", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
 		return nil, err
 	}
-	merchantID, err := allocationMerchant(p, parent)
+	merchantID, err := p.MerchantParent("parent", parent, false)
 	if err != nil {
 		return nil, err
 	}
@@ -228,22 +228,6 @@ func (s *Service) allocate(ctx context.Context, p access.Principal, parent strin
 		s.reportLevel(code, pool)
 	}
 	return results, nil
-}
-
-// allocationMerchant reads the parent of an allocation; a merchant key may
-// leave it empty.
-func allocationMerchant(p access.Principal, parent string) (string, error) {
-	if parent == "" && p.MerchantID != "" {
-		return p.MerchantID, nil
-	}
-	ids, err := resname.Parse("parent", parent, "merchants", "*")
-	if err != nil {
-		return "", err
-	}
-	if ids[0] == "-" || !p.SeesMerchant(ids[0]) {
-		return "", fault.NotFound(parent)
-	}
-	return ids[0], nil
 }
 
 // replay answers a request whose key was allocated before: the same

@@ -138,7 +138,7 @@ func (s *Service) ListQuotas(ctx context.Context, p access.Principal, parent str
 	if err := p.Require("list quotas", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
 		return nil, "", err
 	}
-	merchantID, err := parentMerchant(p, parent)
+	merchantID, err := p.MerchantParent("parent", parent, true)
 	if err != nil {
 		return nil, "", err
 	}
@@ -153,29 +153,6 @@ func (s *Service) ListQuotas(ctx context.Context, p access.Principal, parent str
 		return err
 	})
 	return list, paging.Token(next), err
-}
-
-// parentMerchant reads a "merchants/{m}" parent; "merchants/-" (every
-// merchant) is for admins and yields "". A merchant or printer key may
-// leave it empty for its own merchant.
-func parentMerchant(p access.Principal, parent string) (string, error) {
-	if parent == "" && p.MerchantID != "" {
-		return p.MerchantID, nil
-	}
-	ids, err := resname.Parse("parent", parent, "merchants", "*")
-	if err != nil {
-		return "", err
-	}
-	if ids[0] == "-" {
-		if !p.IsAdmin() {
-			return "", p.Require("list every merchant's records (use parent merchants/{your merchant})", ewaybillv1.Role_ROLE_ADMIN)
-		}
-		return "", nil
-	}
-	if !p.SeesMerchant(ids[0]) {
-		return "", fault.NotFound(parent)
-	}
-	return ids[0], nil
 }
 
 // UpdateQuota changes low_balance_threshold (admin, or the merchant).

@@ -158,7 +158,7 @@ func (s *Service) ListWaybills(ctx context.Context, p access.Principal, parent s
 	if err := p.Require("list waybills", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT, ewaybillv1.Role_ROLE_PRINTER); err != nil {
 		return nil, "", err
 	}
-	merchantID, err := parentMerchant(p, parent)
+	merchantID, err := p.MerchantParent("parent", parent, true)
 	if err != nil {
 		return nil, "", err
 	}
