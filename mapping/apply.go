@@ -85,7 +85,7 @@ func Apply(p *ewaybillv1.MappingProfile, raw *structpb.Struct) Result {
 		Absent:  map[string]string{},
 	}
 	var pv fault.Violations
-	pl := compile(p, &pv)
+	pl := compile("mapping_profile", p, &pv)
 	if fe, ok := fault.As(pv.Err()); ok {
 		for _, x := range fe.Violations {
 			r.Violations = append(r.Violations, &ewaybillv1.MappingViolation{Field: x.Field, Rule: x.Rule, Message: x.Message})

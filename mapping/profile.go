@@ -169,40 +169,49 @@ type plan struct {
 //   - "number", "integer", "decimals", "range": a fixed or default value of
 //     a numeric target does not convert (see Apply).
 func CheckProfile(p *ewaybillv1.MappingProfile) error {
+	return checkProfile("mapping_profile", p)
+}
+
+// checkProfile is CheckProfile for a profile that travels in a request
+// field other than mapping_profile, such as "inline_profile": the
+// violations name their fields under that one, so a client can point at
+// the part of its own request that is wrong.
+func checkProfile(field string, p *ewaybillv1.MappingProfile) error {
 	var v fault.Violations
-	pl := compile(p, &v)
+	pl := compile(field, p, &v)
 	if p == nil {
 		return v.Err()
 	}
 	for _, name := range requiredTargets {
 		if !pl.mapped[name] {
-			v.Add("mapping_profile.fields", "required",
+			v.Add(field+".fields", "required",
 				"%s is required on every label but not mapped; add a field with target %q and its sources, a fixed_value or a default_value", name, name)
 		}
 	}
 	for _, pair := range contactTargets {
 		if !pl.mapped[pair[0]] && !pl.mapped[pair[1]] {
-			v.Add("mapping_profile.fields", "required",
+			v.Add(field+".fields", "required",
 				"neither %s nor %s is mapped; map at least one so the courier can call", pair[0], pair[1])
 		}
 	}
 	return v.Err()
 }
 
-// compile checks each field mapping of p, records what is wrong on v, and
-// returns the mappings that can be applied. It does not check that the
-// required targets are mapped; Apply maps what it can.
-func compile(p *ewaybillv1.MappingProfile, v *fault.Violations) plan {
+// compile checks each field mapping of p, which travels in the request
+// field named field, records what is wrong on v, and returns the mappings
+// that can be applied. It does not check that the required targets are
+// mapped; Apply maps what it can.
+func compile(field string, p *ewaybillv1.MappingProfile, v *fault.Violations) plan {
 	pl := plan{mapped: map[string]bool{}}
 	if p == nil {
-		v.Add("mapping_profile", "required", "mapping_profile is required: display_name and fields")
+		v.Add(field, "required", "%s is required: display_name and fields", field)
 		return pl
 	}
 	firstAt := map[string]int{}
 	// The array every items[] source walks, set by the first one seen.
 	itemsArray, itemsArrayFrom := "", ""
 	for i, fm := range p.GetFields() {
-		at := fmt.Sprintf("mapping_profile.fields[%d]", i)
+		at := fmt.Sprintf("%s.fields[%d]", field, i)
 		before := v.Len()
 		c := &compiled{sep: fm.GetJoinSeparator(), trim: fm.GetTrim(), unit: fm.GetUnit()}
 		if d := fm.GetDefaultValue(); d != "" {
@@ -219,7 +228,7 @@ func compile(p *ewaybillv1.MappingProfile, v *fault.Violations) plan {
 		case c.t == nil:
 			v.Add(at+".target", "unknown_target", "%s.target %q is not a canonical field; use one of %s", at, name, targetList())
 		case seen:
-			v.Add(at+".target", "duplicate", "%s.target %s is already mapped by mapping_profile.fields[%d]; map each field once, joining several sources there if needed", at, name, j)
+			v.Add(at+".target", "duplicate", "%s.target %s is already mapped by %s.fields[%d]; map each field once, joining several sources there if needed", at, name, field, j)
 		default:
 			firstAt[name] = i
 		}

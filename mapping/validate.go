@@ -33,15 +33,24 @@ func MapAndCheck(prof *ewaybillv1.MappingProfile, raw *structpb.Struct, rules or
 // Check normalises res.Order and checks it against rules. It returns the
 // normalised order and every problem, the mapping's own first: each names
 // the canonical field, the raw path the value came from (or was looked for)
-// and the value, masked. A canonical order sent as it is checks as a
-// Result with no sources.
+// and the value, masked. A field whose mapping failed is left empty, and
+// the rule that then finds it empty or zero is not reported again: the
+// mapping problem says why, and names the raw path. A canonical order sent
+// as it is checks as a Result with no sources.
 func Check(res Result, rules orders.Rules) (*ewaybillv1.Order, []*ewaybillv1.MappingViolation) {
 	var v fault.Violations
 	normalised := orders.Normalize(&v, "order", res.Order, rules)
 	out := append([]*ewaybillv1.MappingViolation(nil), res.Violations...)
+	broken := map[string]bool{}
+	for _, x := range res.Violations {
+		broken[x.GetField()] = true
+	}
 	if fe, ok := fault.As(v.Err()); ok {
 		for _, x := range fe.Violations {
 			source, read := res.Sources[x.Field]
+			if !read && broken[x.Field] {
+				continue
+			}
 			if !read {
 				source = res.Absent[x.Field]
 			}
@@ -174,7 +183,7 @@ func (s *Service) ValidateOrders(ctx context.Context, p access.Principal, parent
 		return nil, err
 	}
 	if inline != nil {
-		if err := CheckProfile(inline); err != nil {
+		if err := checkProfile("inline_profile", inline); err != nil {
 			return nil, err
 		}
 	}

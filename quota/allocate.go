@@ -66,6 +66,10 @@ type item struct {
 	// orderInvalid is set when the order breaks a rule every carrier has,
 	// so it cannot equal a stored one.
 	orderInvalid bool
+	// unmapped is set for a raw order without a profile to map it (none
+	// named, or not the merchant's): there is no order to check or compare,
+	// and request names what is wrong.
+	unmapped bool
 }
 
 func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.MappingProfile) item {
@@ -96,13 +100,14 @@ func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.Mappi
 	} else {
 		it.mapped = mapping.Result{Order: r.Order}
 	}
+	it.unmapped = r.RawOrder != nil && r.Order == nil && it.profile == nil
 	// The carrier is not loaded yet: only what no carrier accepts counts
 	// here; allocateOne applies the carrier's own rules.
 	var problems []*ewaybillv1.MappingViolation
 	it.order, problems = mapping.Check(it.mapped, orders.AnyCarrier())
 	it.orderInvalid = len(problems) > 0
 	switch {
-	case !requestOK:
+	case !requestOK, it.unmapped:
 	case it.requestID != "":
 		it.key = merchantID + "\x00r\x00" + it.requestID
 	case it.code != "" && it.order.GetOrderCode() != "" && !strings.ContainsFunc(it.order.GetOrderCode(), isControl):
@@ -115,8 +120,10 @@ func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.Mappi
 // nil: every problem of the request and of its order at once.
 func (it item) refusal(rules orders.Rules) error {
 	v := it.request
-	_, problems := mapping.Check(it.mapped, rules)
-	mapping.AddTo(&v, problems)
+	if !it.unmapped {
+		_, problems := mapping.Check(it.mapped, rules)
+		mapping.AddTo(&v, problems)
+	}
 	return v.Err()
 }
 

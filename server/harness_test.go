@@ -50,6 +50,7 @@ type env struct {
 	waybills  ewaybillv1.WaybillServiceClient
 	quotas    ewaybillv1.QuotaServiceClient
 	pools     ewaybillv1.PoolServiceClient
+	mappings  ewaybillv1.MappingServiceClient
 }
 
 func newEnv(t *testing.T) *env {
@@ -99,6 +100,7 @@ func startEnvWith(t *testing.T, dataDir string, cfg server.Config) *env {
 		waybills:  ewaybillv1.NewWaybillServiceClient(conn),
 		quotas:    ewaybillv1.NewQuotaServiceClient(conn),
 		pools:     ewaybillv1.NewPoolServiceClient(conn),
+		mappings:  ewaybillv1.NewMappingServiceClient(conn),
 	}
 	t.Cleanup(e.stop)
 	return e
@@ -488,4 +490,32 @@ func errorMetadata(st *status.Status) map[string]string {
 		}
 	}
 	return nil
+}
+
+// fieldRules lists a status's BadRequest violations as "field rule", in
+// the order sent; unlike violations it keeps repeated fields.
+func fieldRules(st *status.Status) []string {
+	var out []string
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				out = append(out, v.GetField()+" "+v.GetReason())
+			}
+		}
+	}
+	return out
+}
+
+// descriptions returns field → description from a status's BadRequest
+// (the last one for a repeated field).
+func descriptions(st *status.Status) map[string]string {
+	out := map[string]string{}
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				out[v.GetField()] = v.GetDescription()
+			}
+		}
+	}
+	return out
 }

@@ -157,6 +157,9 @@ func writeValidationReport(w io.Writer, r *ewaybillv1.ValidateOrdersResponse) bo
 	passed := 0
 	for i, res := range r.GetResults() {
 		code := res.GetOrder().GetOrderCode()
+		if code == "" {
+			code = "no order code"
+		}
 		if len(res.GetViolations()) == 0 {
 			passed++
 			fmt.Fprintf(w, "order %d (%s): ok\n", i+1, code)
