@@ -47,7 +47,8 @@ type Result struct {
 	Err      error
 }
 
-// item is a request checked as far as it can be without its carrier.
+// item is a request checked as far as it can be before the write
+// transaction.
 type item struct {
 	code string
 	// mapped is the order as mapped from a raw order (with the raw paths
@@ -63,16 +64,19 @@ type item struct {
 	// request holds problems outside the order: request id, carrier,
 	// profile.
 	request fault.Violations
-	// orderInvalid is set when the order breaks a rule every carrier has,
-	// so it cannot equal a stored one.
-	orderInvalid bool
+	// invalid is the INVALID_REQUEST the item is refused with, if any:
+	// every problem of the request and of its order under its carrier's
+	// rules, found once, outside the write transaction.
+	invalid error
 	// unmapped is set for a raw order without a profile to map it (none
 	// named, or not the merchant's): there is no order to check or compare,
 	// and request names what is wrong.
 	unmapped bool
 }
 
-func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.MappingProfile) item {
+// prepare checks a request. rules gives the order rules of a carrier by
+// code (the general rules for an unknown one).
+func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.MappingProfile, rules func(code string) orders.Rules) item {
 	var it item
 	v := &it.request
 	it.requestID = textrule.Check(v, "request_id", r.RequestID, 0, 64)
@@ -101,11 +105,12 @@ func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.Mappi
 		it.mapped = mapping.Result{Order: r.Order}
 	}
 	it.unmapped = r.RawOrder != nil && r.Order == nil && it.profile == nil
-	// The carrier is not loaded yet: only what no carrier accepts counts
-	// here; allocateOne applies the carrier's own rules.
 	var problems []*ewaybillv1.MappingViolation
-	it.order, problems = mapping.Check(it.mapped, orders.AnyCarrier())
-	it.orderInvalid = len(problems) > 0
+	it.order, problems = mapping.Check(it.mapped, rules(it.code))
+	if !it.unmapped {
+		mapping.AddTo(v, problems)
+	}
+	it.invalid = v.Err()
 	switch {
 	case !requestOK, it.unmapped:
 	case it.requestID != "":
@@ -114,17 +119,6 @@ func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.Mappi
 		it.key = merchantID + "\x00o\x00" + it.code + "\x00" + it.order.GetOrderCode() + "\x00" + it.order.GetPackageId()
 	}
 	return it
-}
-
-// refusal is the INVALID_REQUEST for the item under a carrier's rules, or
-// nil: every problem of the request and of its order at once.
-func (it item) refusal(rules orders.Rules) error {
-	v := it.request
-	if !it.unmapped {
-		_, problems := mapping.Check(it.mapped, rules)
-		mapping.AddTo(&v, problems)
-	}
-	return v.Err()
 }
 
 // loadProfiles reads the mapping profiles rs name that belong to the
@@ -153,6 +147,33 @@ func loadProfiles(tx storage.Tx, merchantID string, rs []Request) (map[string]*e
 		profiles[r.MappingProfile] = prof
 	}
 	return profiles, nil
+}
+
+// carrierRules reads the order rules of the carriers rs name. Orders are
+// checked against them here, in the read transaction, so the single
+// writer of the group commit does no validation; a rule changed between
+// the two transactions applies from the next request.
+func carrierRules(tx storage.Tx, rs []Request) (func(code string) orders.Rules, error) {
+	byCode := map[string]orders.Rules{}
+	for _, r := range rs {
+		code := strings.TrimPrefix(r.Carrier, "carriers/")
+		if _, seen := byCode[code]; seen || code == "" || strings.Contains(code, "/") {
+			continue
+		}
+		c, err := tx.Carriers().Get(code)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		byCode[code] = orders.RulesFor(c.GetOrderRules())
+	}
+	return func(code string) orders.Rules {
+		if r, ok := byCode[code]; ok {
+			return r
+		}
+		return orders.RulesFor(nil)
+	}, nil
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
@@ -197,9 +218,13 @@ func (s *Service) allocate(ctx context.Context, p access.Principal, parent strin
 		if err != nil {
 			return err
 		}
+		rules, err := carrierRules(tx, rs)
+		if err != nil {
+			return err
+		}
 		todo = todo[:0]
 		for i, r := range rs {
-			items[i] = prepare(merchantID, r, profiles)
+			items[i] = prepare(merchantID, r, profiles, rules)
 		}
 		for i, it := range items {
 			done, err := replay(tx, it, &results[i])
@@ -258,12 +283,10 @@ func replay(tx storage.Tx, it item, res *Result) (bool, error) {
 	if w.GetCarrier() != resname.Build("carriers", it.code) {
 		differ = append(differ, "carrier")
 	}
-	if it.orderInvalid {
-		// An invalid order cannot equal a stored, valid one.
-		differ = append(differ, "order")
-	} else {
-		differ = append(differ, orders.Diff("order", w.GetOrder(), it.order)...)
-	}
+	// The normalised orders are compared whatever their validity: an
+	// order accepted before is replayed even if its carrier's rules have
+	// tightened since.
+	differ = append(differ, orders.Diff("order", w.GetOrder(), it.order)...)
 	if len(differ) > 0 {
 		keyName := "request_id " + strconv.Quote(it.requestID)
 		if it.requestID == "" {
@@ -299,22 +322,19 @@ func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *R
 		res.Err = merchants.NotQualified(m, "take waybill numbers")
 		return nil
 	}
-	if it.code == "" {
-		// No carrier to check the authorization of: the request is invalid.
-		res.Err = it.refusal(orders.RulesFor(nil))
-		return nil
+	if it.code != "" {
+		if refusal, err := sess.authorized(it.code); err != nil || refusal != nil {
+			res.Err = refusal
+			return err
+		}
 	}
-	if refusal, err := sess.authorized(it.code); err != nil || refusal != nil {
-		res.Err = refusal
-		return err
+	if it.invalid != nil {
+		res.Err = it.invalid
+		return nil
 	}
 	c, err := sess.carrier(it.code)
 	if err != nil {
 		return err
-	}
-	if refusal := it.refusal(orders.RulesFor(c.GetOrderRules())); refusal != nil {
-		res.Err = refusal
-		return nil
 	}
 	q, err := sess.quota(it.code)
 	if err != nil {
