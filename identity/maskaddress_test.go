@@ -8,6 +8,8 @@ func TestMaskAddress(t *testing.T) {
 		"科技园南路 1 号 3 栋 502": "科技园南路 1 ****",
 		"深南大道10000号腾讯大厦3楼301室12号": "深南大道10000号腾****",
 		"ab": "a****",
+		// A phone number in the shown part is masked too.
+		"13812345678 科技园南路 1 号 3 栋 502 室": "138******78 ****",
 	} {
 		if got := MaskAddress(in); got != want {
 			t.Errorf("MaskAddress(%q) = %q, want %q", in, got, want)

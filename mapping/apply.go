@@ -3,7 +3,6 @@ package mapping
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -427,14 +426,11 @@ func parseDecimal(s string) (neg bool, whole, frac string, ok bool) {
 // maxShown bounds the characters of a value shown in a report.
 const maxShown = 64
 
-// phoneLike finds digit runs long enough to be a phone number.
-var phoneLike = regexp.MustCompile(`[0-9]{7,}`)
-
 // MaskValue masks value, the offending value of the canonical field (such
 // as "order.receiver.mobile" or "receiver.mobile"), for a report as a label
 // would mask it: a sender's or receiver's name with identity.MaskName, a
 // mobile or landline with identity.MaskPhone, an address with
-// identity.MaskAddress after any phone number in it is masked. Other values
+// identity.MaskAddress (which masks a phone number in it too). Other values
 // are shown as they are, cut to 64 characters. Invalid UTF-8 is replaced,
 // so the result can always travel in a message.
 func MaskValue(field, value string) string {
@@ -447,7 +443,7 @@ func MaskValue(field, value string) string {
 		case "mobile", "landline":
 			return identity.MaskPhone(value)
 		case "address":
-			return identity.MaskAddress(phoneLike.ReplaceAllStringFunc(value, identity.MaskPhone))
+			return identity.MaskAddress(value)
 		}
 	}
 	if utf8.RuneCountInString(value) <= maxShown {
