@@ -67,7 +67,7 @@ func (s *Service) CreateAuthorization(ctx context.Context, p access.Principal, p
 		case ewaybillv1.MerchantState_MERCHANT_STATE_REJECTED, ewaybillv1.MerchantState_MERCHANT_STATE_SUSPENDED:
 			return merchants.NotQualified(m, "apply for a carrier")
 		}
-		c, err := loadCarrier(tx, code)
+		c, err := Load(tx, code)
 		if err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func (s *Service) ApproveAuthorization(ctx context.Context, p access.Principal, 
 		if m.GetState() != ewaybillv1.MerchantState_MERCHANT_STATE_APPROVED {
 			return merchants.NotQualified(m, "be bound to a carrier")
 		}
-		c, err := loadCarrier(tx, strings.TrimPrefix(a.GetCarrier(), "carriers/"))
+		c, err := Load(tx, strings.TrimPrefix(a.GetCarrier(), "carriers/"))
 		if err != nil {
 			return err
 		}

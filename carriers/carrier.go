@@ -145,7 +145,7 @@ func (s *Service) Get(ctx context.Context, p access.Principal, name string) (*ew
 	}
 	var c *ewaybillv1.Carrier
 	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		c, err = loadCarrier(tx, code)
+		c, err = Load(tx, code)
 		return err
 	})
 	return c, err
@@ -211,7 +211,7 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 	}
 	var c *ewaybillv1.Carrier
 	err = s.Store.Update(ctx, func(tx storage.Tx) (err error) {
-		c, err = loadCarrier(tx, code)
+		c, err = Load(tx, code)
 		if err != nil {
 			return err
 		}
@@ -288,7 +288,8 @@ func parseCarrierName(field, name string) (string, error) {
 	return ids[0], nil
 }
 
-func loadCarrier(tx storage.Tx, code string) (*ewaybillv1.Carrier, error) {
+// Load reads a carrier inside a transaction; a missing one is NOT_FOUND.
+func Load(tx storage.Tx, code string) (*ewaybillv1.Carrier, error) {
 	c, err := tx.Carriers().Get(code)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fault.NotFound(resname.Build("carriers", code))

@@ -2,7 +2,6 @@ package mapping
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/orders"
@@ -169,10 +169,8 @@ func (s *Service) ValidateOrders(ctx context.Context, p access.Principal, parent
 			}
 		}
 		if code != "" {
-			c, err := tx.Carriers().Get(code)
-			if errors.Is(err, storage.ErrNotFound) {
-				return fault.NotFound(carrier)
-			} else if err != nil {
+			c, err := carriers.Load(tx, code)
+			if err != nil {
 				return err
 			}
 			rules = orders.RulesFor(c.GetOrderRules())

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/mapping"
@@ -510,7 +511,7 @@ func (s *session) carrier(code string) (*ewaybillv1.Carrier, error) {
 	if c, ok := s.carriers[code]; ok {
 		return c, nil
 	}
-	c, err := loadCarrier(s.tx, code)
+	c, err := carriers.Load(s.tx, code)
 	if err == nil {
 		s.carriers[code] = c
 	}

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/paging"
@@ -129,7 +130,7 @@ func mustExist(tx storage.Tx, merchantID, code string) error {
 	if err := mustExistMerchant(tx, merchantID); err != nil {
 		return err
 	}
-	_, err := loadCarrier(tx, code)
+	_, err := carriers.Load(tx, code)
 	return err
 }
 

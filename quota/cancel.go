@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/resname"
@@ -67,7 +68,7 @@ func (s *Service) Cancel(ctx context.Context, p access.Principal, name, reason s
 // ledger entry, and the number's fate in the pool.
 func (s *Service) cancel(tx storage.Tx, p access.Principal, ref storage.WaybillRef, w *ewaybillv1.Waybill, reason string, now time.Time) (*ewaybillv1.Pool, error) {
 	code := strings.TrimPrefix(w.GetCarrier(), "carriers/")
-	c, err := loadCarrier(tx, code)
+	c, err := carriers.Load(tx, code)
 	if err != nil {
 		return nil, err
 	}

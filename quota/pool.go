@@ -111,7 +111,7 @@ func (s *Service) GetPool(ctx context.Context, p access.Principal, name string) 
 	}
 	var pool *ewaybillv1.Pool
 	err = s.Store.View(ctx, func(tx storage.Tx) error {
-		if _, err := loadCarrier(tx, ids[0]); err != nil {
+		if _, err := carriers.Load(tx, ids[0]); err != nil {
 			return err
 		}
 		stored, err := loadPool(tx, ids[0])
@@ -185,7 +185,7 @@ func (s *Service) UpdatePool(ctx context.Context, p access.Principal, in *ewaybi
 	}
 	var pool *ewaybillv1.Pool
 	err = s.Store.Update(ctx, func(tx storage.Tx) error {
-		if _, err := loadCarrier(tx, code); err != nil {
+		if _, err := carriers.Load(tx, code); err != nil {
 			return err
 		}
 		stored, err := loadPool(tx, code)
@@ -221,7 +221,7 @@ func (s *Service) ImportRange(ctx context.Context, p access.Principal, parent st
 	var r *ewaybillv1.NumberRange
 	var pool *ewaybillv1.Pool
 	err = s.Store.Update(ctx, func(tx storage.Tx) error {
-		c, err := loadCarrier(tx, code)
+		c, err := carriers.Load(tx, code)
 		if err != nil {
 			return err
 		}
@@ -319,7 +319,7 @@ func (s *Service) ListRanges(ctx context.Context, p access.Principal, parent str
 	var list []*ewaybillv1.NumberRange
 	var next string
 	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		if _, err := loadCarrier(tx, ids[0]); err != nil {
+		if _, err := carriers.Load(tx, ids[0]); err != nil {
 			return err
 		}
 		list, next, err = tx.NumberRanges().List(ids[0], page)
@@ -352,7 +352,7 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 	var r *ewaybillv1.NumberRange
 	var pool *ewaybillv1.Pool
 	err = s.Store.Update(ctx, func(tx storage.Tx) (err error) {
-		c, err := loadCarrier(tx, code)
+		c, err := carriers.Load(tx, code)
 		if err != nil {
 			return err
 		}
@@ -470,14 +470,6 @@ func poolExhausted(code string, pool *ewaybillv1.Pool) error {
 	msg := "carrier %s has no number to issue (%d awaiting reuse are still in quarantine); nothing was spent: an admin imports a new range (ewaybill pool import, or POST /v1/carriers/%s/numberRanges:import)"
 	return fault.New(fault.KindResourceExhausted, fault.ReasonPoolExhausted, msg, code, pool.GetAwaitingReuse(), code).
 		With("carrier", resname.Build("carriers", code))
-}
-
-func loadCarrier(tx storage.Tx, code string) (*ewaybillv1.Carrier, error) {
-	c, err := tx.Carriers().Get(code)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, fault.NotFound(resname.Build("carriers", code))
-	}
-	return c, err
 }
 
 // numberSerial reads the serial of one of c's numbers.
