@@ -214,19 +214,13 @@ func (s *Service) List(ctx context.Context, p access.Principal, merchant string,
 	if !p.IsAdmin() {
 		merchant = resname.Build("merchants", p.MerchantID)
 	}
-	page, err := paging.Page(size, token, func(k *ewaybillv1.ApiKey) bool {
+	keep := func(k *ewaybillv1.ApiKey) bool {
 		return merchant == "" || k.GetMerchant() == merchant
-	})
-	if err != nil {
-		return nil, "", err
 	}
-	var keys []*ewaybillv1.ApiKey
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		keys, next, err = tx.APIKeys().List(page)
-		return err
-	})
-	return keys, paging.Token(next), err
+	return paging.List(ctx, s.Store, size, token, keep,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.ApiKey]) ([]*ewaybillv1.ApiKey, string, error) {
+			return tx.APIKeys().List(page)
+		})
 }
 
 // Revoke revokes a key p may see; revoking twice changes nothing.

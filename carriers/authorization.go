@@ -192,19 +192,13 @@ func (s *Service) ListAuthorizations(ctx context.Context, p access.Principal, pa
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	page, err := paging.Page(size, token, func(a *ewaybillv1.CarrierAuthorization) bool {
+	keep := func(a *ewaybillv1.CarrierAuthorization) bool {
 		return (state == 0 || a.GetState() == state) && (carrier == "" || a.GetCarrier() == carrier)
-	})
-	if err != nil {
-		return nil, "", err
 	}
-	var list []*ewaybillv1.CarrierAuthorization
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		list, next, err = tx.CarrierAuthorizations().List(merchantID, page)
-		return err
-	})
-	return list, paging.Token(next), err
+	return paging.List(ctx, s.Store, size, token, keep,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.CarrierAuthorization]) ([]*ewaybillv1.CarrierAuthorization, string, error) {
+			return tx.CarrierAuthorizations().List(merchantID, page)
+		})
 }
 
 // ApproveAuthorization activates a pending authorization (admin). The

@@ -153,17 +153,10 @@ func (s *Service) Get(ctx context.Context, p access.Principal, name string) (*ew
 
 // List pages through carriers by code.
 func (s *Service) List(ctx context.Context, p access.Principal, size int32, token string) ([]*ewaybillv1.Carrier, string, error) {
-	page, err := paging.Page[*ewaybillv1.Carrier](size, token, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	var list []*ewaybillv1.Carrier
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		list, next, err = tx.Carriers().List(page)
-		return err
-	})
-	return list, paging.Token(next), err
+	return paging.List(ctx, s.Store, size, token, nil,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.Carrier]) ([]*ewaybillv1.Carrier, string, error) {
+			return tx.Carriers().List(page)
+		})
 }
 
 // updatable are the fields UpdateCarrier may change (order_rules also

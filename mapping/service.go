@@ -127,17 +127,10 @@ func (s *Service) List(ctx context.Context, p access.Principal, parent string, s
 	if err != nil {
 		return nil, "", err
 	}
-	page, err := paging.Page[*ewaybillv1.MappingProfile](size, token, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	var list []*ewaybillv1.MappingProfile
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		list, next, err = tx.MappingProfiles().List(merchantID, page)
-		return err
-	})
-	return list, paging.Token(next), err
+	return paging.List(ctx, s.Store, size, token, nil,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.MappingProfile]) ([]*ewaybillv1.MappingProfile, string, error) {
+			return tx.MappingProfiles().List(merchantID, page)
+		})
 }
 
 // Update replaces a profile's display name and fields; its version goes

@@ -139,22 +139,17 @@ func (s *Service) List(ctx context.Context, p access.Principal, state ewaybillv1
 	if _, known := ewaybillv1.MerchantState_name[int32(state)]; !known {
 		return nil, "", fault.Invalid("state", "enum", "state %d is not a MerchantState", state)
 	}
-	page, err := paging.Page(size, token, func(m *ewaybillv1.Merchant) bool {
+	keep := func(m *ewaybillv1.Merchant) bool {
 		return (state == ewaybillv1.MerchantState_MERCHANT_STATE_UNSPECIFIED || m.GetState() == state) && p.SeesMerchant(idOf(m))
-	})
-	if err != nil {
-		return nil, "", err
 	}
-	var list []*ewaybillv1.Merchant
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		list, next, err = tx.Merchants().List(page)
-		return err
-	})
+	list, next, err := paging.List(ctx, s.Store, size, token, keep,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.Merchant]) ([]*ewaybillv1.Merchant, string, error) {
+			return tx.Merchants().List(page)
+		})
 	for i, m := range list {
 		list[i] = View(p, m)
 	}
-	return list, paging.Token(next), err
+	return list, next, err
 }
 
 // visibleID parses name and checks that p may see that merchant; another

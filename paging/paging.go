@@ -3,6 +3,7 @@
 package paging
 
 import (
+	"context"
 	"encoding/base64"
 	"strings"
 
@@ -57,4 +58,25 @@ func decode(token string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimPrefix(string(raw), tokenPrefix), true
+}
+
+// List answers a list call: it checks size and token, runs list in a read
+// transaction of store on the page they ask for (records kept by keep),
+// and turns the cursor list returns into the next page token.
+func List[T any](ctx context.Context, store storage.Store, size int32, token string, keep func(T) bool,
+	list func(tx storage.Tx, page storage.Page[T]) ([]T, string, error)) ([]T, string, error) {
+	page, err := Page(size, token, keep)
+	if err != nil {
+		return nil, "", err
+	}
+	var items []T
+	var next string
+	err = store.View(ctx, func(tx storage.Tx) (err error) {
+		items, next, err = list(tx, page)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return items, Token(next), nil
 }

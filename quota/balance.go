@@ -143,17 +143,10 @@ func (s *Service) ListQuotas(ctx context.Context, p access.Principal, parent str
 	if err != nil {
 		return nil, "", err
 	}
-	page, err := paging.Page(size, token, func(q *ewaybillv1.Quota) bool { return !lowOnly || q.GetLowBalance() })
-	if err != nil {
-		return nil, "", err
-	}
-	var list []*ewaybillv1.Quota
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		list, next, err = tx.Quotas().List(merchantID, page)
-		return err
-	})
-	return list, paging.Token(next), err
+	return paging.List(ctx, s.Store, size, token, func(q *ewaybillv1.Quota) bool { return !lowOnly || q.GetLowBalance() },
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.Quota]) ([]*ewaybillv1.Quota, string, error) {
+			return tx.Quotas().List(merchantID, page)
+		})
 }
 
 // UpdateQuota changes low_balance_threshold (admin, or the merchant).
@@ -331,19 +324,13 @@ func (s *Service) ListLedger(ctx context.Context, p access.Principal, parent str
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	page, err := paging.Page(size, token, func(e *ewaybillv1.LedgerEntry) bool {
+	keep := func(e *ewaybillv1.LedgerEntry) bool {
 		t := e.GetCreateTime().AsTime()
 		return (f.Type == 0 || e.GetType() == f.Type) &&
 			(f.Start.IsZero() || !t.Before(f.Start)) && (f.End.IsZero() || t.Before(f.End))
-	})
-	if err != nil {
-		return nil, "", err
 	}
-	var list []*ewaybillv1.LedgerEntry
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		list, next, err = tx.Ledger().List(merchantID, code, page)
-		return err
-	})
-	return list, paging.Token(next), err
+	return paging.List(ctx, s.Store, size, token, keep,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.LedgerEntry]) ([]*ewaybillv1.LedgerEntry, string, error) {
+			return tx.Ledger().List(merchantID, code, page)
+		})
 }

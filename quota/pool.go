@@ -129,26 +129,21 @@ func (s *Service) ListPools(ctx context.Context, p access.Principal, size int32,
 	if err := p.Require("read number pools", ewaybillv1.Role_ROLE_ADMIN); err != nil {
 		return nil, "", err
 	}
-	page, err := paging.Page[*ewaybillv1.Pool](size, token, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	var list []*ewaybillv1.Pool
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		if list, next, err = tx.Pools().List(page); err != nil {
-			return err
-		}
-		now := s.Now()
-		for _, pool := range list {
-			code, _ := resname.Parse("name", pool.GetName(), "carriers", "*", "pool")
-			if _, err := poolView(tx, code[0], pool, now); err != nil {
-				return err
+	return paging.List(ctx, s.Store, size, token, nil,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.Pool]) ([]*ewaybillv1.Pool, string, error) {
+			list, next, err := tx.Pools().List(page)
+			if err != nil {
+				return nil, "", err
 			}
-		}
-		return nil
-	})
-	return list, paging.Token(next), err
+			now := s.Now()
+			for _, pool := range list {
+				code, _ := resname.Parse("name", pool.GetName(), "carriers", "*", "pool")
+				if _, err := poolView(tx, code[0], pool, now); err != nil {
+					return nil, "", err
+				}
+			}
+			return list, next, nil
+		})
 }
 
 // UpdatePool changes a pool's low_watermark or reuse_quarantine (admin).
@@ -312,20 +307,13 @@ func (s *Service) ListRanges(ctx context.Context, p access.Principal, parent str
 	if err != nil {
 		return nil, "", err
 	}
-	page, err := paging.Page[*ewaybillv1.NumberRange](size, token, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	var list []*ewaybillv1.NumberRange
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		if _, err := carriers.Load(tx, ids[0]); err != nil {
-			return err
-		}
-		list, next, err = tx.NumberRanges().List(ids[0], page)
-		return err
-	})
-	return list, paging.Token(next), err
+	return paging.List(ctx, s.Store, size, token, nil,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.NumberRange]) ([]*ewaybillv1.NumberRange, string, error) {
+			if _, err := carriers.Load(tx, ids[0]); err != nil {
+				return nil, "", err
+			}
+			return tx.NumberRanges().List(ids[0], page)
+		})
 }
 
 // RetireRange retires a range (admin): its never-issued numbers and those

@@ -177,26 +177,21 @@ func (s *Service) ListWaybills(ctx context.Context, p access.Principal, parent s
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	page, err := paging.Page(size, token, func(w *ewaybillv1.Waybill) bool {
+	keep := func(w *ewaybillv1.Waybill) bool {
 		t := w.GetCreateTime().AsTime()
 		return (f.OrderCode == "" || w.GetOrder().GetOrderCode() == f.OrderCode) &&
 			(f.Carrier == "" || w.GetCarrier() == f.Carrier) &&
 			(f.State == 0 || w.GetState() == f.State) &&
 			(f.Start.IsZero() || !t.Before(f.Start)) && (f.End.IsZero() || t.Before(f.End))
-	})
-	if err != nil {
-		return nil, "", err
 	}
-	var list []*ewaybillv1.Waybill
-	var next string
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		list, next, err = tx.Waybills().List(merchantID, page)
-		return err
-	})
+	list, next, err := paging.List(ctx, s.Store, size, token, keep,
+		func(tx storage.Tx, page storage.Page[*ewaybillv1.Waybill]) ([]*ewaybillv1.Waybill, string, error) {
+			return tx.Waybills().List(merchantID, page)
+		})
 	for i := range list {
 		list[i] = View(p, list[i])
 	}
-	return list, paging.Token(next), err
+	return list, next, err
 }
 
 // MarkPrinted records a print of the waybill's label (the merchant, its
