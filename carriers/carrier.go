@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -22,6 +21,7 @@ import (
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/numbering"
 	"github.com/ewaybill/ewaybill/paging"
+	"github.com/ewaybill/ewaybill/protopath"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/textrule"
@@ -246,31 +246,13 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 func checkUnchanged(c, in *ewaybillv1.Carrier, fixed []string) error {
 	var v fault.Violations
 	for _, path := range fixed {
-		stored, known := fieldAt(c, path)
-		sent, _ := fieldAt(in, path)
+		stored, _, known := protopath.Get(c.ProtoReflect(), path)
+		sent, _, _ := protopath.Get(in.ProtoReflect(), path)
 		if !known || !stored.Equal(sent) {
 			v.Add("update_mask", "immutable", "%q cannot be changed; only %s can (register a new carrier for another code, kind or format)", path, updatableList)
 		}
 	}
 	return v.Err()
-}
-
-// fieldAt reads the field at a dotted proto path such as
-// "number_format.prefix"; ok is false for a path the message does not have.
-func fieldAt(m proto.Message, path string) (value protoreflect.Value, ok bool) {
-	msg := m.ProtoReflect()
-	segments := strings.Split(path, ".")
-	for i, name := range segments {
-		fd := msg.Descriptor().Fields().ByName(protoreflect.Name(name))
-		if fd == nil || (i < len(segments)-1 && fd.Message() == nil) {
-			return protoreflect.Value{}, false
-		}
-		value = msg.Get(fd)
-		if i < len(segments)-1 {
-			msg = value.Message()
-		}
-	}
-	return value, true
 }
 
 func parseCarrierName(field, name string) (string, error) {

@@ -3,10 +3,8 @@ package mapping
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/ewaybill/ewaybill/access"
@@ -14,6 +12,7 @@ import (
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/orders"
+	"github.com/ewaybill/ewaybill/protopath"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/storage"
 )
@@ -82,40 +81,11 @@ func valueAt(o *ewaybillv1.Order, path string) string {
 	if o == nil {
 		return ""
 	}
-	msg := o.ProtoReflect()
-	segments := strings.Split(strings.TrimPrefix(path, "order."), ".")
-	for i, seg := range segments {
-		name, index := seg, -1
-		if open := strings.IndexByte(seg, '['); open > 0 && strings.HasSuffix(seg, "]") {
-			n, err := strconv.Atoi(seg[open+1 : len(seg)-1])
-			if err != nil {
-				return ""
-			}
-			name, index = seg[:open], n
-		}
-		fd := msg.Descriptor().Fields().ByName(protoreflect.Name(name))
-		if fd == nil {
-			return ""
-		}
-		value := msg.Get(fd)
-		if fd.IsList() {
-			if index < 0 || index >= value.List().Len() {
-				return ""
-			}
-			value = value.List().Get(index)
-		}
-		if i == len(segments)-1 {
-			if fd.Message() != nil {
-				return ""
-			}
-			return fmt.Sprint(value.Interface())
-		}
-		if fd.Message() == nil {
-			return ""
-		}
-		msg = value.Message()
+	value, fd, ok := protopath.Get(o.ProtoReflect(), strings.TrimPrefix(path, "order."))
+	if !ok || fd.Message() != nil {
+		return ""
 	}
-	return ""
+	return fmt.Sprint(value.Interface())
 }
 
 // DryRun is the answer of ValidateOrders.
