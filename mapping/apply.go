@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/ewaybill/ewaybill/fault"
@@ -74,6 +75,33 @@ type observation struct {
 // missing or empty. When no items[] mapping has sources (only fixed or
 // default values), the order has one item.
 func Apply(p *ewaybillv1.MappingProfile, raw *structpb.Struct) Result {
+	return Compile(p).Apply(raw)
+}
+
+// Plan is a profile compiled once (paths parsed, transforms checked) to
+// map any number of raw orders: a batch or a dry run compiles its profile
+// once, not once per order.
+type Plan struct {
+	plan plan
+	// problems are the profile's own, reported with every order it maps.
+	problems []*ewaybillv1.MappingViolation
+}
+
+// Compile prepares p for Apply. A profile CheckProfile would refuse still
+// compiles: its broken mappings are skipped and reported with each order.
+func Compile(p *ewaybillv1.MappingProfile) *Plan {
+	var pv fault.Violations
+	c := &Plan{plan: compile("mapping_profile", p, &pv)}
+	if fe, ok := fault.As(pv.Err()); ok {
+		for _, x := range fe.Violations {
+			c.problems = append(c.problems, &ewaybillv1.MappingViolation{Field: x.Field, Rule: x.Rule, Message: x.Message})
+		}
+	}
+	return c
+}
+
+// Apply maps raw by the compiled profile, as the function Apply does.
+func (c *Plan) Apply(raw *structpb.Struct) Result {
 	r := Result{
 		Order: &ewaybillv1.Order{
 			Sender:   &ewaybillv1.Party{},
@@ -83,21 +111,17 @@ func Apply(p *ewaybillv1.MappingProfile, raw *structpb.Struct) Result {
 		Sources: map[string]string{},
 		Absent:  map[string]string{},
 	}
-	var pv fault.Violations
-	pl := compile("mapping_profile", p, &pv)
-	if fe, ok := fault.As(pv.Err()); ok {
-		for _, x := range fe.Violations {
-			r.Violations = append(r.Violations, &ewaybillv1.MappingViolation{Field: x.Field, Rule: x.Rule, Message: x.Message})
-		}
+	for _, x := range c.problems {
+		r.Violations = append(r.Violations, proto.Clone(x).(*ewaybillv1.MappingViolation))
 	}
 	m := mapper{r: &r, root: structpb.NewStructValue(raw)}
 	var items []*compiled
-	for _, c := range pl.fields {
-		if c.t.item {
-			items = append(items, c)
+	for _, f := range c.plan.fields {
+		if f.t.item {
+			items = append(items, f)
 			continue
 		}
-		m.fill(c, -1, nil)
+		m.fill(f, -1, nil)
 	}
 	m.items(items)
 	return r

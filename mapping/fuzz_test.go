@@ -29,7 +29,7 @@ func FuzzApply(f *testing.F) {
 		checkResult(t, Apply(shopProfile(), raw))
 		// The validator on whatever the mapping made of it: every problem
 		// is complete and its masked value travels as UTF-8.
-		mapped, problems := MapAndCheck(shopProfile(), raw, orders.RulesFor(nil))
+		mapped, problems := MapAndCheck(Compile(shopProfile()), raw, orders.RulesFor(nil))
 		for _, v := range problems {
 			if v.GetField() == "" || v.GetRule() == "" || v.GetMessage() == "" || !utf8.ValidString(v.GetValue()) {
 				t.Fatalf("incomplete violation %v", v)

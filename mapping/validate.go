@@ -20,10 +20,11 @@ import (
 // MaxSamples is the most raw orders one dry run takes.
 const MaxSamples = 100
 
-// MapAndCheck maps raw with prof and checks the canonical order against
-// rules (see Check). The returned Result carries the normalised order.
-func MapAndCheck(prof *ewaybillv1.MappingProfile, raw *structpb.Struct, rules orders.Rules) (Result, []*ewaybillv1.MappingViolation) {
-	res := Apply(prof, raw)
+// MapAndCheck maps raw with a compiled profile and checks the canonical
+// order against rules (see Check). The returned Result carries the
+// normalised order.
+func MapAndCheck(plan *Plan, raw *structpb.Struct, rules orders.Rules) (Result, []*ewaybillv1.MappingViolation) {
+	res := plan.Apply(raw)
 	normalised, violations := Check(res, rules)
 	res.Order = normalised
 	return res, violations
@@ -157,8 +158,9 @@ func (s *Service) ValidateOrders(ctx context.Context, p access.Principal, parent
 	}
 	run := &DryRun{}
 	results := make([]Result, len(raws))
+	plan := Compile(prof)
 	for i, raw := range raws {
-		res, violations := MapAndCheck(prof, raw, rules)
+		res, violations := MapAndCheck(plan, raw, rules)
 		results[i] = res
 		run.Results = append(run.Results, &ewaybillv1.OrderValidation{Order: res.Order, Violations: violations})
 	}

@@ -77,7 +77,7 @@ type item struct {
 
 // prepare checks a request. rules gives the order rules of a carrier by
 // code (the general rules for an unknown one).
-func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.MappingProfile, rules func(code string) orders.Rules) item {
+func prepare(merchantID string, r Request, profiles map[string]*profile, rules func(code string) orders.Rules) item {
 	var it item
 	v := &it.request
 	it.requestID = textrule.Check(v, "request_id", r.RequestID, 0, 64)
@@ -94,15 +94,16 @@ func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.Mappi
 	case r.RawOrder != nil && r.MappingProfile == "":
 		v.Add("mapping_profile", "required", "mapping_profile is required with raw_order: the profile that maps it to the canonical order")
 	case r.RawOrder != nil:
-		if it.profile = profiles[r.MappingProfile]; it.profile == nil {
+		if prof := profiles[r.MappingProfile]; prof != nil {
+			it.profile = prof.stored
+			it.mapped = prof.plan.Apply(r.RawOrder)
+		} else {
 			v.Add("mapping_profile", "not_found", "mapping profile %q does not exist for this merchant; list them with GET /v1/merchants/%s/mappingProfiles", r.MappingProfile, merchantID)
 		}
 	case r.MappingProfile != "":
 		v.Add("mapping_profile", "one_of", "mapping_profile goes with raw_order; a canonical order needs none")
 	}
-	if it.profile != nil {
-		it.mapped = mapping.Apply(it.profile, r.RawOrder)
-	} else {
+	if it.profile == nil {
 		it.mapped = mapping.Result{Order: r.Order}
 	}
 	it.unmapped = r.RawOrder != nil && r.Order == nil && it.profile == nil
@@ -122,10 +123,17 @@ func prepare(merchantID string, r Request, profiles map[string]*ewaybillv1.Mappi
 	return it
 }
 
-// loadProfiles reads the mapping profiles rs name that belong to the
-// merchant; others are left out and refused per item.
-func loadProfiles(tx storage.Tx, merchantID string, rs []Request) (map[string]*ewaybillv1.MappingProfile, error) {
-	profiles := map[string]*ewaybillv1.MappingProfile{}
+// profile is a stored mapping profile and its compiled plan.
+type profile struct {
+	stored *ewaybillv1.MappingProfile
+	plan   *mapping.Plan
+}
+
+// loadProfiles reads and compiles, once per request, the mapping profiles
+// rs name that belong to the merchant; others are left out and refused
+// per item.
+func loadProfiles(tx storage.Tx, merchantID string, rs []Request) (map[string]*profile, error) {
+	profiles := map[string]*profile{}
 	for _, r := range rs {
 		if r.RawOrder == nil || r.MappingProfile == "" {
 			continue
@@ -138,14 +146,14 @@ func loadProfiles(tx storage.Tx, merchantID string, rs []Request) (map[string]*e
 			profiles[r.MappingProfile] = nil
 			continue
 		}
-		prof, err := tx.MappingProfiles().Get(ids[0], ids[1])
+		stored, err := tx.MappingProfiles().Get(ids[0], ids[1])
 		if errors.Is(err, storage.ErrNotFound) {
-			prof, err = nil, nil
-		}
-		if err != nil {
+			profiles[r.MappingProfile] = nil
+			continue
+		} else if err != nil {
 			return nil, err
 		}
-		profiles[r.MappingProfile] = prof
+		profiles[r.MappingProfile] = &profile{stored: stored, plan: mapping.Compile(stored)}
 	}
 	return profiles, nil
 }
