@@ -60,17 +60,6 @@ func Province(name string) (canonical string, ok bool) {
 	return p.name, true
 }
 
-// ShortForms lists the short forms Province accepts for a province-level
-// division (any accepted form of it), e.g. 广东 and 粤 for 广东省; nil for
-// an unknown one.
-func ShortForms(province string) []string {
-	p := load().province(province)
-	if p == nil {
-		return nil
-	}
-	return slices.Clone(p.short)
-}
-
 // City returns the official name of city within province (both in any
 // accepted form: 深圳 or 深圳市, a prefecture's short form such as 恩施州).
 // known is false when the table has no cities for the province (or the

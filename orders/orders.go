@@ -134,8 +134,8 @@ func (c checker) parcel(field string, p *ewaybillv1.Parcel) *ewaybillv1.Parcel {
 	if p != nil {
 		n = proto.Clone(p).(*ewaybillv1.Parcel)
 	}
-	// Each bound has its own message, so that a check made before the
-	// carrier is known (AnyCarrier) quotes no maximum it does not apply.
+	// Each bound has its own message, so a weight that is too low is not
+	// told a maximum it does not break.
 	switch w := n.GetWeightGrams(); {
 	case w < 1:
 		v.Add(field+".weight_grams", "range",

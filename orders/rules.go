@@ -29,7 +29,7 @@ const (
 )
 
 // Rules are the limits an order must meet for a carrier. The zero value is
-// not useful; build one with RulesFor or AnyCarrier.
+// not useful; build one with RulesFor.
 type Rules struct {
 	// MaxWeightGrams is the heaviest parcel accepted.
 	MaxWeightGrams int64
@@ -66,18 +66,6 @@ func RulesFor(c *ewaybillv1.OrderRules) Rules {
 		r.ForbiddenCharacters = s
 	}
 	return r
-}
-
-// AnyCarrier returns the loosest rules a carrier can be configured with: an
-// order that breaks them is refused whatever the carrier, so they serve
-// checks made before the carrier is known. The carrier's own rules must
-// still be applied once it is.
-func AnyCarrier() Rules {
-	return Rules{
-		MaxWeightGrams:   MaxRuleWeightGrams,
-		MaxNameLength:    MaxRuleNameLength,
-		MaxAddressLength: MaxRuleAddressLength,
-	}
 }
 
 // forbiddenIn lists, in the order they first occur, the forbidden

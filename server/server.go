@@ -99,9 +99,6 @@ func New(cfg Config) *Server {
 // GRPC is the server to Serve on a listener.
 func (s *Server) GRPC() *grpc.Server { return s.grpc }
 
-// Quota exposes the allocation engine for the demo seed and benchmarks.
-func (s *Server) Quota() *quota.Service { return s.quota }
-
 // Keys exposes key management for bootstrap and the demo seed.
 func (s *Server) Keys() *apikeys.Service { return s.keys }
 
