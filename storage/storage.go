@@ -57,6 +57,10 @@ type Tx interface {
 	Waybills() Waybills
 	IdempotencyKeys() IdempotencyKeys
 	MappingProfiles() MappingProfiles
+	RoutingTables() RoutingTables
+	LabelTemplates() LabelTemplates
+	PrintJobs() PrintJobs
+	AuditLog() AuditLog
 }
 
 // Page asks for at most Limit records after the cursor After (exclusive;
@@ -231,4 +235,36 @@ type MappingProfiles interface {
 	// Delete removes a profile; ErrNotFound if there is none.
 	Delete(merchantID, id string) error
 	List(merchantID string, p Page[*ewaybillv1.MappingProfile]) ([]*ewaybillv1.MappingProfile, string, error)
+}
+
+// RoutingTables holds carriers' routing tables by carrier code.
+type RoutingTables interface {
+	Get(carrier string) (*ewaybillv1.RoutingTable, error)
+	Put(carrier string, t *ewaybillv1.RoutingTable) error
+}
+
+// LabelTemplates holds merchants' label templates by merchant id.
+type LabelTemplates interface {
+	Get(merchantID string) (*ewaybillv1.LabelTemplate, error)
+	Put(merchantID string, t *ewaybillv1.LabelTemplate) error
+}
+
+// PrintJobs holds print jobs by merchant id and job id (ids sort by
+// creation), with an index from the client's request id to the job.
+type PrintJobs interface {
+	Get(merchantID, id string) (*ewaybillv1.PrintJob, error)
+	Put(merchantID, id string, j *ewaybillv1.PrintJob) error
+	// ByRequest returns the id of the job a request id produced.
+	ByRequest(merchantID, requestID string) (string, error)
+	SetRequest(merchantID, requestID, id string) error
+	// List lists one merchant's jobs, newest first.
+	List(merchantID string, p Page[*ewaybillv1.PrintJob]) ([]*ewaybillv1.PrintJob, string, error)
+}
+
+// AuditLog is the append-only audit log by event id (ids sort by time).
+type AuditLog interface {
+	// Append stores e under id, which must be new.
+	Append(id string, e *ewaybillv1.AuditEvent) error
+	// List lists events newest first.
+	List(p Page[*ewaybillv1.AuditEvent]) ([]*ewaybillv1.AuditEvent, string, error)
 }

@@ -27,12 +27,20 @@ var (
 	// Added in schema 3: field mapping.
 	bucketMappingProfiles = []byte("mapping_profiles")
 
+	// Added in schema 4: labels.
+	bucketRoutingTables    = []byte("routing_tables")
+	bucketLabelTemplates   = []byte("label_templates")
+	bucketPrintJobs        = []byte("print_jobs")
+	bucketPrintJobRequests = []byte("print_job_requests")
+	bucketAuditLog         = []byte("audit_log")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketMerchants, bucketMerchantsByCreditCode, bucketCarriers,
 		bucketAuthorizations, bucketAPIKeys, bucketAPIKeysBySecretHash,
 		bucketPools, bucketNumberRanges, bucketReuseQueue, bucketQuotas, bucketLedger,
 		bucketQuotaRequests, bucketCancelGuards, bucketWaybills, bucketWaybillNumbers,
 		bucketIdempotencyKeys, bucketMappingProfiles,
+		bucketRoutingTables, bucketLabelTemplates, bucketPrintJobs, bucketPrintJobRequests, bucketAuditLog,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -42,5 +50,6 @@ var (
 // with a newer version is refused: an older binary could corrupt it.
 //
 // History: 1 foundation; 2 adds the allocation engine's buckets; 3 adds
-// mapping profiles. An older file is upgraded in place by creating them.
-const SchemaVersion uint64 = 3
+// mapping profiles; 4 adds routing tables, label templates, print jobs
+// and the audit log. An older file is upgraded in place by creating them.
+const SchemaVersion uint64 = 4

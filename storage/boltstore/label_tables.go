@@ -1,0 +1,135 @@
+package boltstore
+
+import (
+	"bytes"
+	"errors"
+
+	bolt "go.etcd.io/bbolt"
+
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+func (t *tx) RoutingTables() storage.RoutingTables {
+	return routingTables{newTable(t.btx, bucketRoutingTables, func() *ewaybillv1.RoutingTable { return new(ewaybillv1.RoutingTable) })}
+}
+
+func (t *tx) LabelTemplates() storage.LabelTemplates {
+	return labelTemplates{newTable(t.btx, bucketLabelTemplates, func() *ewaybillv1.LabelTemplate { return new(ewaybillv1.LabelTemplate) })}
+}
+
+func (t *tx) PrintJobs() storage.PrintJobs {
+	return printJobs{
+		table:    newTable(t.btx, bucketPrintJobs, func() *ewaybillv1.PrintJob { return new(ewaybillv1.PrintJob) }),
+		requests: t.btx.Bucket(bucketPrintJobRequests),
+	}
+}
+
+func (t *tx) AuditLog() storage.AuditLog {
+	return auditLog{newTable(t.btx, bucketAuditLog, func() *ewaybillv1.AuditEvent { return new(ewaybillv1.AuditEvent) })}
+}
+
+type routingTables struct{ table table[*ewaybillv1.RoutingTable] }
+
+func (r routingTables) Get(carrier string) (*ewaybillv1.RoutingTable, error) {
+	return r.table.get([]byte(carrier))
+}
+
+func (r routingTables) Put(carrier string, t *ewaybillv1.RoutingTable) error {
+	return r.table.put([]byte(carrier), t)
+}
+
+type labelTemplates struct{ table table[*ewaybillv1.LabelTemplate] }
+
+func (l labelTemplates) Get(merchantID string) (*ewaybillv1.LabelTemplate, error) {
+	return l.table.get([]byte(merchantID))
+}
+
+func (l labelTemplates) Put(merchantID string, t *ewaybillv1.LabelTemplate) error {
+	return l.table.put([]byte(merchantID), t)
+}
+
+type printJobs struct {
+	table    table[*ewaybillv1.PrintJob]
+	requests *bolt.Bucket
+}
+
+func (p printJobs) Get(merchantID, id string) (*ewaybillv1.PrintJob, error) {
+	return p.table.get([]byte(merchantID + "/" + id))
+}
+
+func (p printJobs) Put(merchantID, id string, j *ewaybillv1.PrintJob) error {
+	return p.table.put([]byte(merchantID+"/"+id), j)
+}
+
+func (p printJobs) ByRequest(merchantID, requestID string) (string, error) {
+	id := p.requests.Get([]byte(merchantID + "/" + requestID))
+	if id == nil {
+		return "", storage.ErrNotFound
+	}
+	return string(id), nil
+}
+
+func (p printJobs) SetRequest(merchantID, requestID, id string) error {
+	return p.requests.Put([]byte(merchantID+"/"+requestID), []byte(id))
+}
+
+func (p printJobs) List(merchantID string, page storage.Page[*ewaybillv1.PrintJob]) ([]*ewaybillv1.PrintJob, string, error) {
+	prefix := []byte(merchantID + "/")
+	return p.table.listNewest(prefix, scoped(prefix, page))
+}
+
+type auditLog struct{ table table[*ewaybillv1.AuditEvent] }
+
+func (a auditLog) Append(id string, e *ewaybillv1.AuditEvent) error {
+	if a.table.b.Get([]byte(id)) != nil {
+		return errors.New("audit log: event " + id + " exists")
+	}
+	return a.table.put([]byte(id), e)
+}
+
+func (a auditLog) List(p storage.Page[*ewaybillv1.AuditEvent]) ([]*ewaybillv1.AuditEvent, string, error) {
+	return a.table.listNewest(nil, p)
+}
+
+// listNewest is list in reverse key order: it walks keys with prefix from
+// the last, starting before p.After (exclusive).
+func (t table[T]) listNewest(prefix []byte, p storage.Page[T]) ([]T, string, error) {
+	c := t.b.Cursor()
+	var k, raw []byte
+	switch {
+	case p.After != "":
+		if k, _ = c.Seek([]byte(p.After)); k == nil {
+			k, raw = c.Last()
+		} else {
+			k, raw = c.Prev()
+		}
+	case len(prefix) == 0:
+		k, raw = c.Last()
+	default:
+		// The first key past every key with prefix, then one step back.
+		end := append(bytes.Clone(prefix), 0xff)
+		if k, _ = c.Seek(end); k == nil {
+			k, raw = c.Last()
+		} else {
+			k, raw = c.Prev()
+		}
+	}
+	var out []T
+	var lastKey []byte
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, raw = c.Prev() {
+		v, err := t.decode(k, raw)
+		if err != nil {
+			return nil, "", err
+		}
+		if p.Keep != nil && !p.Keep(v) {
+			continue
+		}
+		if len(out) == p.Limit {
+			return out, string(lastKey), nil
+		}
+		out = append(out, v)
+		lastKey = append(lastKey[:0], k...)
+	}
+	return out, "", nil
+}
