@@ -33,6 +33,7 @@ type Content struct {
 	WeightG   int64 // grams; 0 leaves the weight out
 	Parcels   int32
 	Items     string // item summary, shortened to fit
+	Remark    string // the merchant's note for the courier
 	CODFen    int64  // cash on delivery in fen; 0 when none
 	Printed   time.Time
 	// Copy is which print of the waybill this is: 1 for the first, 2 and
@@ -62,6 +63,7 @@ const (
 	FieldReceiverAddress = "receiver.address"
 	FieldSenderAddress   = "sender.address"
 	FieldItems           = "items"
+	FieldRemark          = "remark"
 )
 
 // chinaTime is the time zone printed on labels (China has one).
@@ -127,8 +129,12 @@ func Compose(c Content, size Size) (l *Layout, shortened []string, err error) {
 	y += 3.8
 	t.text(2, y, 48, 3.6, fonts.Plain, 2.8, 1, Left, Black, joinNonEmpty("  ", weight(c.WeightG), parcels(c.Parcels)))
 	y += 3.8
-	if t.text(2, y, 48, 10.5, fonts.Plain, 2.8, 3, Left, Black, "品名 "+c.Items) {
+	if t.text(2, y, 48, 7, fonts.Plain, 2.8, 2, Left, Black, "品名 "+c.Items) {
 		shortened = append(shortened, FieldItems)
+	}
+	y += 7.2
+	if c.Remark != "" && t.text(2, y, 48, 3.6, fonts.Plain, 2.8, 1, Left, Black, "备注 "+c.Remark) {
+		shortened = append(shortened, FieldRemark)
 	}
 	if c.CODFen > 0 {
 		t.text(2, 109.5, 48, 6.5, fonts.Strong, 4.2, 1, Left, Black, "代收货款 ¥"+yuan(c.CODFen))

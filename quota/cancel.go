@@ -35,7 +35,7 @@ func (s *Service) Cancel(ctx context.Context, p access.Principal, name, reason s
 	var replayed bool
 	var pool *ewaybillv1.Pool
 	err := s.batch(ctx, func(tx storage.Tx) (error, error) {
-		ref, found, err := resolve(tx, p, "name", name)
+		ref, found, err := Resolve(tx, p, "name", name)
 		if err != nil {
 			return classify(err)
 		}

@@ -12,7 +12,6 @@ import (
 	"github.com/ewaybill/ewaybill/access"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
-	"github.com/ewaybill/ewaybill/identity"
 	"github.com/ewaybill/ewaybill/paging"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/storage"
@@ -35,32 +34,16 @@ func waybillName(ref storage.WaybillRef) string {
 // live reports whether a waybill holds its number (is not cancelled).
 func live(w *ewaybillv1.Waybill) bool { return w.GetState() != stateCancelled }
 
-// View returns w as p may see it: print stations get names, phone numbers
-// and the address below the district masked (they print, they do not
-// read); admins and the merchant see the order as sent. An earlier holder
-// of a reissued number that belongs to another merchant is left out, so
-// its merchant id does not leak. w is not changed.
+// View returns w as p may see it: an earlier holder of a reissued number
+// that belongs to another merchant is left out, so its merchant id does
+// not leak. (Print stations do not read waybills: they render labels,
+// which mask personal data; see package labels.) w is not changed.
 func View(p access.Principal, w *ewaybillv1.Waybill) *ewaybillv1.Waybill {
-	hidePrevious := w.GetPreviousHolder() != "" && !p.SeesMerchant(merchantOf(w.GetPreviousHolder()))
-	if w == nil || (p.Role != ewaybillv1.Role_ROLE_PRINTER && !hidePrevious) {
+	if w == nil || w.GetPreviousHolder() == "" || p.SeesMerchant(merchantOf(w.GetPreviousHolder())) {
 		return w
 	}
 	c := proto.Clone(w).(*ewaybillv1.Waybill)
-	if hidePrevious {
-		c.PreviousHolder = ""
-	}
-	if p.Role != ewaybillv1.Role_ROLE_PRINTER {
-		return c
-	}
-	for _, party := range []*ewaybillv1.Party{c.GetOrder().GetSender(), c.GetOrder().GetReceiver()} {
-		if party == nil {
-			continue
-		}
-		party.Name = identity.MaskName(party.GetName())
-		party.Mobile = identity.MaskPhone(party.GetMobile())
-		party.Landline = identity.MaskPhone(party.GetLandline())
-		party.Address = identity.MaskAddress(party.GetAddress())
-	}
+	c.PreviousHolder = ""
 	return c
 }
 
@@ -71,10 +54,10 @@ func merchantOf(name string) string {
 	return id
 }
 
-// resolve finds the waybill a request names: "merchants/{m}/waybills/{id}",
+// Resolve finds the waybill a request names: "merchants/{m}/waybills/{id}",
 // or by number "waybills/{number}" or "carriers/{code}/waybills/{number}"
 // (the number's latest holder). Waybills p may not see do not exist.
-func resolve(tx storage.Tx, p access.Principal, field, name string) (storage.WaybillRef, *ewaybillv1.Waybill, error) {
+func Resolve(tx storage.Tx, p access.Principal, field, name string) (storage.WaybillRef, *ewaybillv1.Waybill, error) {
 	var ref storage.WaybillRef
 	switch parts := strings.Split(name, "/"); {
 	case len(parts) == 4 && parts[0] == "merchants":
@@ -131,14 +114,14 @@ func resolve(tx storage.Tx, p access.Principal, field, name string) (storage.Way
 	return ref, w, err
 }
 
-// GetWaybill returns a waybill (admin, the merchant, its print stations).
+// GetWaybill returns a waybill (admin, the merchant).
 func (s *Service) GetWaybill(ctx context.Context, p access.Principal, name string) (*ewaybillv1.Waybill, error) {
-	if err := p.Require("read waybills", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT, ewaybillv1.Role_ROLE_PRINTER); err != nil {
+	if err := p.Require("read waybills", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
 		return nil, err
 	}
 	var w *ewaybillv1.Waybill
 	err := s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		_, w, err = resolve(tx, p, "name", name)
+		_, w, err = Resolve(tx, p, "name", name)
 		return err
 	})
 	return View(p, w), err
@@ -155,7 +138,7 @@ type WaybillFilter struct {
 // ListWaybills lists a merchant's waybills oldest first, or every
 // merchant's with "merchants/-" (admin).
 func (s *Service) ListWaybills(ctx context.Context, p access.Principal, parent string, f WaybillFilter, size int32, token string) ([]*ewaybillv1.Waybill, string, error) {
-	if err := p.Require("list waybills", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT, ewaybillv1.Role_ROLE_PRINTER); err != nil {
+	if err := p.Require("list waybills", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
 		return nil, "", err
 	}
 	merchantID, err := p.MerchantParent("parent", parent, true)
@@ -194,15 +177,15 @@ func (s *Service) ListWaybills(ctx context.Context, p access.Principal, parent s
 	return list, next, err
 }
 
-// MarkPrinted records a print of the waybill's label (the merchant, its
-// print stations, admin).
+// MarkPrinted records a print of a label printed outside ewaybill (the
+// merchant, admin); labels printed through RenderLabels are counted there.
 func (s *Service) MarkPrinted(ctx context.Context, p access.Principal, name string) (*ewaybillv1.Waybill, error) {
-	if err := p.Require("record prints", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT, ewaybillv1.Role_ROLE_PRINTER); err != nil {
+	if err := p.Require("record prints", ewaybillv1.Role_ROLE_ADMIN, ewaybillv1.Role_ROLE_MERCHANT); err != nil {
 		return nil, err
 	}
 	var w *ewaybillv1.Waybill
 	err := s.batch(ctx, func(tx storage.Tx) (error, error) {
-		ref, found, err := resolve(tx, p, "name", name)
+		ref, found, err := Resolve(tx, p, "name", name)
 		if err != nil {
 			return classify(err)
 		}
@@ -250,7 +233,7 @@ func (s *Service) ReportPickup(ctx context.Context, p access.Principal, name str
 	var w *ewaybillv1.Waybill
 	var replayed bool
 	err := s.batch(ctx, func(tx storage.Tx) (error, error) {
-		ref, found, err := resolve(tx, p, "name", name)
+		ref, found, err := Resolve(tx, p, "name", name)
 		if err != nil {
 			return classify(err)
 		}

@@ -37,6 +37,8 @@ func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.H
 		ewaybillv1.RegisterQuotaServiceHandler,
 		ewaybillv1.RegisterPoolServiceHandler,
 		ewaybillv1.RegisterMappingServiceHandler,
+		ewaybillv1.RegisterLabelServiceHandler,
+		ewaybillv1.RegisterAuditServiceHandler,
 	} {
 		if err := register(ctx, gw, conn); err != nil {
 			return nil, err

@@ -51,6 +51,8 @@ type env struct {
 	quotas    ewaybillv1.QuotaServiceClient
 	pools     ewaybillv1.PoolServiceClient
 	mappings  ewaybillv1.MappingServiceClient
+	labels    ewaybillv1.LabelServiceClient
+	audit     ewaybillv1.AuditServiceClient
 }
 
 func newEnv(t *testing.T) *env {
@@ -81,9 +83,9 @@ func startEnvWith(t *testing.T, dataDir string, cfg server.Config) *env {
 	}
 	lis := bufconn.Listen(1 << 20)
 	go srv.GRPC().Serve(lis)
-	conn, err := grpc.NewClient("passthrough:///bufnet",
+	conn, err := grpc.NewClient("passthrough:///bufnet", server.ClientOptions(
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
+		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +103,8 @@ func startEnvWith(t *testing.T, dataDir string, cfg server.Config) *env {
 		quotas:    ewaybillv1.NewQuotaServiceClient(conn),
 		pools:     ewaybillv1.NewPoolServiceClient(conn),
 		mappings:  ewaybillv1.NewMappingServiceClient(conn),
+		labels:    ewaybillv1.NewLabelServiceClient(conn),
+		audit:     ewaybillv1.NewAuditServiceClient(conn),
 	}
 	t.Cleanup(e.stop)
 	return e

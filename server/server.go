@@ -14,8 +14,10 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/ewaybill/ewaybill/apikeys"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/carriers"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/labels"
 	"github.com/ewaybill/ewaybill/mapping"
 	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/quota"
@@ -24,6 +26,16 @@ import (
 
 // MaxRequestBytes bounds one gRPC message (and so one REST body).
 const MaxRequestBytes = 4 << 20
+
+// MaxResponseBytes bounds one answer our clients accept: a render of 200
+// PNG or ZPL labels (tens of KB each) is the largest.
+const MaxResponseBytes = 64 << 20
+
+// ClientOptions are the dial options of this server's own clients (the
+// gateway, the CLI): gRPC clients take 4 MB answers by default.
+func ClientOptions(opts ...grpc.DialOption) []grpc.DialOption {
+	return append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxResponseBytes)))
+}
 
 // Config is what a Server needs.
 type Config struct {
@@ -49,6 +61,8 @@ type Server struct {
 	carriers  *carriers.Service
 	quota     *quota.Service
 	mapping   *mapping.Service
+	labels    *labels.Service
+	audit     *audit.Service
 }
 
 // New builds a server over cfg.Store. It does not listen; see GRPC.
@@ -68,6 +82,8 @@ func New(cfg Config) *Server {
 		carriers:  &carriers.Service{Store: cfg.Store, Now: cfg.Now},
 		quota:     quota.New(cfg.Store, cfg.Now),
 		mapping:   &mapping.Service{Store: cfg.Store, Now: cfg.Now},
+		labels:    &labels.Service{Store: cfg.Store, Now: cfg.Now},
+		audit:     &audit.Service{Store: cfg.Store},
 	}
 	if cfg.StarterGrant != 0 {
 		s.quota.StarterGrant = cfg.StarterGrant
@@ -87,6 +103,8 @@ func New(cfg Config) *Server {
 	ewaybillv1.RegisterQuotaServiceServer(s.grpc, &quotaHandler{svc: s.quota})
 	ewaybillv1.RegisterPoolServiceServer(s.grpc, &poolHandler{svc: s.quota})
 	ewaybillv1.RegisterMappingServiceServer(s.grpc, &mappingHandler{svc: s.mapping})
+	ewaybillv1.RegisterLabelServiceServer(s.grpc, &labelHandler{svc: s.labels})
+	ewaybillv1.RegisterAuditServiceServer(s.grpc, &auditHandler{svc: s.audit})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/server"
 )
 
 // Exit codes of the client: an RPC or connection failure is 1, a command
@@ -44,7 +45,7 @@ type dialer func(addr string) (*grpc.ClientConn, error)
 // defaultDial connects without TLS, because the admin client talks to a
 // server on a trusted network or through a local tunnel.
 func defaultDial(addr string) (*grpc.ClientConn, error) {
-	return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	return grpc.NewClient(addr, server.ClientOptions(grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 }
 
 // commandAction performs one command's RPC over conn. arg is the command's

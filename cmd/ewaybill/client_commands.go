@@ -112,6 +112,21 @@ func commands() []command {
 			usage: "Records that the waybill's label was printed by the merchant's own software."},
 		{resource: "waybill", verb: "pickup", arg: "NUMBER_OR_NAME", normalize: inCollection("waybills"), define: waybillPickup,
 			usage: "Records the carrier's pickup of the parcel (admin)."},
+
+		{resource: "label", verb: "render", define: labelRender,
+			usage: "Renders waybills' labels (pdf, png or zpl) to a file; --print records the print, else they are previews."},
+		{resource: "label", verb: "jobs", define: labelJobs,
+			usage: "Lists a merchant's print jobs, newest first."},
+		{resource: "label", verb: "routing", arg: "CARRIER", normalize: inCollection("carriers"), define: labelRoutingGet,
+			usage: "Shows a carrier's routing table (admin)."},
+		{resource: "label", verb: "set-routing", arg: "CARRIER", normalize: inCollection("carriers"), define: labelRoutingSet,
+			usage: "Replaces a carrier's routing table from a JSON file (admin)."},
+		{resource: "label", verb: "template", define: labelTemplateGet,
+			usage: "Shows a merchant's label template: what its labels print unmasked."},
+		{resource: "label", verb: "set-template", define: labelTemplateSet,
+			usage: "Sets which personal data a merchant's labels print unmasked (admin; audited)."},
+		{resource: "audit", verb: "list", define: auditList,
+			usage: "Lists the audit log, newest first (admin)."},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/server"
 )
 
 // demoKeysFile keeps the demo's keys (mode 0600) so a restarted demo can
@@ -42,7 +43,7 @@ func runDemo(ctx context.Context, cfg serveConfig, adminKey, grpcAddr, httpAddr 
 		}
 		info = loaded
 	} else {
-		conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpc.NewClient(grpcAddr, server.ClientOptions(grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 		if err != nil {
 			return err
 		}
@@ -70,6 +71,7 @@ func seedDemo(ctx context.Context, conn grpc.ClientConnInterface, adminKey strin
 	merchantAPI := ewaybillv1.NewMerchantServiceClient(conn)
 	authAPI := ewaybillv1.NewCarrierAuthorizationServiceClient(conn)
 	keyAPI := ewaybillv1.NewApiKeyServiceClient(conn)
+	labelAPI := ewaybillv1.NewLabelServiceClient(conn)
 
 	for _, c := range demoCarriers() {
 		if _, err := carrierAPI.CreateCarrier(ctx, &ewaybillv1.CreateCarrierRequest{Carrier: c.carrier}); err != nil {
@@ -78,6 +80,9 @@ func seedDemo(ctx context.Context, conn grpc.ClientConnInterface, adminKey strin
 		if _, err := poolAPI.ImportNumberRange(ctx, &ewaybillv1.ImportNumberRangeRequest{
 			Parent: "carriers/" + c.carrier.GetCode(), FirstSerial: c.first, LastSerial: c.last}); err != nil {
 			return demoInfo{}, fmt.Errorf("import a number range for %s: %w", c.carrier.GetCode(), err)
+		}
+		if _, err := labelAPI.UpdateRoutingTable(ctx, &ewaybillv1.UpdateRoutingTableRequest{RoutingTable: demoRouting(c.carrier.GetCode())}); err != nil {
+			return demoInfo{}, fmt.Errorf("routing table for %s: %w", c.carrier.GetCode(), err)
 		}
 	}
 	created, err := merchantAPI.CreateMerchant(ctx, &ewaybillv1.CreateMerchantRequest{Qualification: &ewaybillv1.Qualification{
@@ -148,6 +153,27 @@ func demoCarriers() []demoCarrier {
 	}
 }
 
+// demoRouting is a small routing table for a demo carrier: the demo's
+// destinations and a few more, so that labels show sort codes (a real
+// table comes from the carrier and covers every district).
+func demoRouting(code string) *ewaybillv1.RoutingTable {
+	t := &ewaybillv1.RoutingTable{Name: "carriers/" + code + "/routingTable"}
+	for _, r := range []struct{ province, city, district, sort, short, hub string }{
+		{"广东省", "", "", "020", "广东", "广州转运中心"},
+		{"广东省", "深圳市", "", "755", "深圳", "深圳转运中心"},
+		{"广东省", "深圳市", "南山区", "755-NS", "深圳南山", "深圳转运中心"},
+		{"上海市", "", "", "021", "上海", "上海转运中心"},
+		{"上海市", "上海市", "浦东新区", "021-PD", "上海浦东", "上海转运中心"},
+		{"北京市", "", "", "010", "北京", "北京转运中心"},
+		{"浙江省", "杭州市", "", "571", "杭州", "杭州转运中心"},
+		{"浙江省", "杭州市", "西湖区", "571-XH", "杭州西湖", "杭州转运中心"},
+	} {
+		t.Rules = append(t.Rules, &ewaybillv1.RoutingRule{Province: r.province, City: r.city, District: r.district,
+			Codes: &ewaybillv1.RoutingCodes{SortCode: code + "-" + r.sort + "-01", ShortDestination: r.short, Hub: r.hub}})
+	}
+	return t
+}
+
 // envFields names each saved field once, for saving and loading alike.
 func (d *demoInfo) envFields() []struct {
 	key   string
@@ -216,6 +242,8 @@ Allocate a waybill number (SF) for an order:
   curl -s http://{{.HTTP}}/v1/$MERCHANT/waybills:allocate -H "Authorization: Bearer $MERCHANT_KEY" -d "$ORDER"
 The same request again is a replay: the same waybill, "replayed": true, nothing spent twice. Keep its number:
   export NUMBER=$(curl -s http://{{.HTTP}}/v1/$MERCHANT/waybills:allocate -H "Authorization: Bearer $MERCHANT_KEY" -d "$ORDER" | tee /dev/stderr | grep -o '"number": *"[^"]*"' | cut -d'"' -f4)
+Print its label as a print station would (PDF here; png and zpl too), then open label.pdf:
+  curl -s http://{{.HTTP}}/v1/$MERCHANT/labels:render -H "Authorization: Bearer $PRINTER_KEY" -d "{\"numbers\": [\"$NUMBER\"], \"format\": \"LABEL_FORMAT_PDF\", \"purpose\": \"LABEL_PURPOSE_PRINT\"}" | grep -o '"content": *"[^"]*"' | cut -d'"' -f4 | base64 -d > label.pdf
 Cancel it by number (its unit is credited back), then see the quota and its ledger:
   curl -s http://{{.HTTP}}/v1/waybills/$NUMBER:cancel -H "Authorization: Bearer $MERCHANT_KEY" -d '{"reason": "customer changed the order"}'
   curl -s http://{{.HTTP}}/v1/$MERCHANT/quotas/SF -H "Authorization: Bearer $MERCHANT_KEY"
@@ -227,6 +255,8 @@ The same with the CLI (go build -o ewaybill ./cmd/ewaybill; ewaybill help lists 
     --sender-name 李四 --sender-mobile 13800138000 --sender-province 上海市 --sender-city 上海市 --sender-district 浦东新区 --sender-address "张江路 88 号 3 号楼" \
     --receiver-name 王五 --receiver-mobile 13912345678 --receiver-province 广东省 --receiver-city 深圳市 --receiver-district 南山区 --receiver-address "科技园南区 6 栋 1201 室"
   ewaybill waybill get $NUMBER
+  ewaybill label render --numbers $NUMBER --format png --dpi 300 -o label.png --key $PRINTER_KEY
+  ewaybill label render --numbers $NUMBER --format zpl -o label.zpl --print --reason "paper jam" --key $PRINTER_KEY
   ewaybill waybill cancel $NUMBER --reason "customer changed the order"
   ewaybill quota show --merchant $MERCHANT --carrier SF
   ewaybill quota ledger --merchant $MERCHANT --carrier SF

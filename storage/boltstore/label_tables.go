@@ -29,7 +29,9 @@ func (t *tx) AuditLog() storage.AuditLog {
 	return auditLog{newTable(t.btx, bucketAuditLog, func() *ewaybillv1.AuditEvent { return new(ewaybillv1.AuditEvent) })}
 }
 
-type routingTables struct{ table table[*ewaybillv1.RoutingTable] }
+type routingTables struct {
+	table table[*ewaybillv1.RoutingTable]
+}
 
 func (r routingTables) Get(carrier string) (*ewaybillv1.RoutingTable, error) {
 	return r.table.get([]byte(carrier))
@@ -39,7 +41,9 @@ func (r routingTables) Put(carrier string, t *ewaybillv1.RoutingTable) error {
 	return r.table.put([]byte(carrier), t)
 }
 
-type labelTemplates struct{ table table[*ewaybillv1.LabelTemplate] }
+type labelTemplates struct {
+	table table[*ewaybillv1.LabelTemplate]
+}
 
 func (l labelTemplates) Get(merchantID string) (*ewaybillv1.LabelTemplate, error) {
 	return l.table.get([]byte(merchantID))

@@ -222,10 +222,12 @@ type RenderedLabel struct {
 	// Which print this is (1 first, 2+ reprint); 0 for a preview.
 	Copy int32 `protobuf:"varint,5,opt,name=copy,proto3" json:"copy,omitempty"`
 	// Label fields shortened to fit ("receiver.address", "sender.address",
-	// "items").
+	// "items", "remark").
 	ShortenedFields []string `protobuf:"bytes,6,rep,name=shortened_fields,json=shortenedFields,proto3" json:"shortened_fields,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Prints of the waybill recorded so far, this one included.
+	PrintCount    int32 `protobuf:"varint,7,opt,name=print_count,json=printCount,proto3" json:"print_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RenderedLabel) Reset() {
@@ -298,6 +300,13 @@ func (x *RenderedLabel) GetShortenedFields() []string {
 		return x.ShortenedFields
 	}
 	return nil
+}
+
+func (x *RenderedLabel) GetPrintCount() int32 {
+	if x != nil {
+		return x.PrintCount
+	}
+	return 0
 }
 
 // RenderLabelsResponse carries the documents.
@@ -972,14 +981,16 @@ const file_ewaybill_v1_label_service_proto_rawDesc = "" +
 	"\rLabelDocument\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x18\n" +
-	"\anumbers\x18\x03 \x03(\tR\anumbers\"\xcd\x01\n" +
+	"\anumbers\x18\x03 \x03(\tR\anumbers\"\xee\x01\n" +
 	"\rRenderedLabel\x12\x18\n" +
 	"\awaybill\x18\x01 \x01(\tR\awaybill\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x123\n" +
 	"\arouting\x18\x03 \x01(\v2\x19.ewaybill.v1.RoutingCodesR\arouting\x12\x16\n" +
 	"\x06routed\x18\x04 \x01(\bR\x06routed\x12\x12\n" +
 	"\x04copy\x18\x05 \x01(\x05R\x04copy\x12)\n" +
-	"\x10shortened_fields\x18\x06 \x03(\tR\x0fshortenedFields\"\xb8\x01\n" +
+	"\x10shortened_fields\x18\x06 \x03(\tR\x0fshortenedFields\x12\x1f\n" +
+	"\vprint_count\x18\a \x01(\x05R\n" +
+	"printCount\"\xb8\x01\n" +
 	"\x14RenderLabelsResponse\x128\n" +
 	"\tdocuments\x18\x01 \x03(\v2\x1a.ewaybill.v1.LabelDocumentR\tdocuments\x122\n" +
 	"\x06labels\x18\x02 \x03(\v2\x1a.ewaybill.v1.RenderedLabelR\x06labels\x122\n" +
