@@ -119,21 +119,5 @@ func (t table[T]) listNewest(prefix []byte, p storage.Page[T]) ([]T, string, err
 			k, raw = c.Prev()
 		}
 	}
-	var out []T
-	var lastKey []byte
-	for ; k != nil && bytes.HasPrefix(k, prefix); k, raw = c.Prev() {
-		v, err := t.decode(k, raw)
-		if err != nil {
-			return nil, "", err
-		}
-		if p.Keep != nil && !p.Keep(v) {
-			continue
-		}
-		if len(out) == p.Limit {
-			return out, string(lastKey), nil
-		}
-		out = append(out, v)
-		lastKey = append(lastKey[:0], k...)
-	}
-	return out, "", nil
+	return t.collect(prefix, p, k, raw, c.Prev)
 }

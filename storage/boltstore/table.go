@@ -63,9 +63,17 @@ func (t table[T]) list(prefix []byte, p storage.Page[T]) ([]T, string, error) {
 	} else {
 		k, raw = c.Seek(prefix)
 	}
+	return t.collect(prefix, p, k, raw, c.Next)
+}
+
+// collect gathers a page from the cursor position k, raw onwards, stepping
+// with next, while keys have prefix: up to p.Limit values that pass
+// p.Keep, and the cursor to continue from when a further kept value
+// exists, so the last page never comes back empty.
+func (t table[T]) collect(prefix []byte, p storage.Page[T], k, raw []byte, next func() ([]byte, []byte)) ([]T, string, error) {
 	var out []T
 	var lastKey []byte
-	for ; k != nil && bytes.HasPrefix(k, prefix); k, raw = c.Next() {
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, raw = next() {
 		v, err := t.decode(k, raw)
 		if err != nil {
 			return nil, "", err
