@@ -96,9 +96,9 @@ func Compose(c Content, size Size) (l *Layout, shortened []string, err error) {
 
 	// Destination area: 三段码 large, then 大头笔 and 集包地.
 	t.text(2, 10.8, 72, 10, fonts.Strong, 8, 1, Center, Black, c.Routing.SortCode)
-	t.text(2, 21, 46, 8, fonts.Strong, 6, 1, Left, Black, c.Routing.ShortDestination)
+	t.text(2, 21, 40, 8, fonts.Strong, 6, 1, Left, Black, c.Routing.ShortDestination)
 	if c.Routing.Hub != "" {
-		t.text(48, 21.5, 26, 8, fonts.Plain, 3.2, 2, Right, Black, "集包地 "+c.Routing.Hub)
+		t.text(42, 21.5, 32, 8, fonts.Plain, 3, 2, Right, Black, "集包地 "+c.Routing.Hub)
 	}
 	t.rule(30)
 

@@ -132,10 +132,25 @@ func fitText(box Rect, style fonts.Style, size float64, maxLines int, align Alig
 			t.Lines = append(t.Lines, shorten(style, string(line), limit))
 			return t, true
 		}
-		t.Lines = append(t.Lines, strings.TrimRight(string(line), " "))
-		line, width = line[:0], 0
+		// Break after the last space or Chinese character rather than
+		// inside a word, a number or a mask: "USB-C" and "****" stay whole.
+		// A word longer than a line is broken where it must.
+		cut := len(line)
+		if inWord(r) {
+			for i := len(line) - 1; i > 0 && inWord(line[i]); i-- {
+				if !inWord(line[i-1]) {
+					if fonts.Width(style, string(line[i:]))+w <= limit {
+						cut = i
+					}
+					break
+				}
+			}
+		}
+		carry := append([]rune(nil), line[cut:]...)
+		t.Lines = append(t.Lines, strings.TrimRight(string(line[:cut]), " "))
+		line, width = append(line[:0], carry...), fonts.Width(style, string(carry))
 		if r != ' ' { // a break swallows the space it falls on
-			line, width = append(line, r), w
+			line, width = append(line, r), width+w
 		}
 	}
 	if len(line) > 0 {
@@ -143,6 +158,11 @@ func fitText(box Rect, style fonts.Style, size float64, maxLines int, align Alig
 	}
 	return t, false
 }
+
+// inWord reports whether r is part of a word that a line break should not
+// split: anything but spaces and Chinese (and other East Asian) characters,
+// which break anywhere.
+func inWord(r rune) bool { return r < 0x2E80 && !unicode.IsSpace(r) }
 
 // shorten cuts line until it and the ellipsis fit in limit ems.
 func shorten(style fonts.Style, line string, limit float64) string {

@@ -281,3 +281,25 @@ func TestPDFIsSmallAndOneDocument(t *testing.T) {
 		}
 	}
 }
+
+func TestLinesBreakBetweenWords(t *testing.T) {
+	box := Rect{W: 30, H: 20}
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"龙井茶×2，紫砂壶 USB-C 保温杯", []string{"龙井茶×2，紫砂壶", "USB-C 保温杯"}},
+		{"文三路 90 号东部****", []string{"文三路 90 号东部", "****"}},
+		{"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH", []string{"ABCDEFGHIJKLMN", "OPQRSTUVWXYZAB", "CDEFGH"}},
+	} {
+		text, _ := fitText(box, fonts.Plain, 3, 4, Left, c.in)
+		if strings.Join(text.Lines, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%q broke as %q, want %q", c.in, text.Lines, c.want)
+		}
+		for _, line := range text.Lines {
+			if w := fonts.Width(fonts.Plain, line) * 3; w > box.W {
+				t.Errorf("%q is %.1f mm wide in a %.0f mm box", line, w, box.W)
+			}
+		}
+	}
+}
