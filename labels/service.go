@@ -21,6 +21,7 @@ import (
 	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/paging"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/routing"
@@ -113,7 +114,7 @@ func (s *Service) GetLabelTemplate(ctx context.Context, p access.Principal, name
 	}
 	var t *ewaybillv1.LabelTemplate
 	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		if _, err := loadMerchant(tx, merchantID); err != nil {
+		if _, err := merchants.Load(tx, merchantID); err != nil {
 			return err
 		}
 		t, err = loadTemplate(tx, merchantID)
@@ -143,7 +144,7 @@ func (s *Service) UpdateLabelTemplate(ctx context.Context, p access.Principal, i
 	}
 	var t *ewaybillv1.LabelTemplate
 	err = s.Store.Update(ctx, func(tx storage.Tx) error {
-		if _, err := loadMerchant(tx, merchantID); err != nil {
+		if _, err := merchants.Load(tx, merchantID); err != nil {
 			return err
 		}
 		now := timestamppb.New(s.Now())
@@ -204,14 +205,6 @@ func loadTemplate(tx storage.Tx, merchantID string) (*ewaybillv1.LabelTemplate, 
 		return &ewaybillv1.LabelTemplate{Name: resname.Build("merchants", merchantID, "labelTemplate")}, nil
 	}
 	return t, err
-}
-
-func loadMerchant(tx storage.Tx, id string) (*ewaybillv1.Merchant, error) {
-	m, err := tx.Merchants().Get(id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, fault.NotFound(resname.Build("merchants", id))
-	}
-	return m, err
 }
 
 // GetPrintJob returns a print job (the merchant, its print stations,

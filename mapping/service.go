@@ -12,6 +12,7 @@ import (
 	"github.com/ewaybill/ewaybill/access"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/paging"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/storage"
@@ -91,9 +92,7 @@ func (s *Service) Create(ctx context.Context, p access.Principal, parent string,
 	prof.Name = resname.Build("merchants", merchantID, "mappingProfiles", id)
 	prof.Version, prof.CreateTime, prof.UpdateTime = 1, now, now
 	err = s.Store.Update(ctx, func(tx storage.Tx) error {
-		if _, err := tx.Merchants().Get(merchantID); errors.Is(err, storage.ErrNotFound) {
-			return fault.NotFound(resname.Build("merchants", merchantID))
-		} else if err != nil {
+		if _, err := merchants.Load(tx, merchantID); err != nil {
 			return err
 		}
 		return tx.MappingProfiles().Put(merchantID, id, prof)

@@ -113,7 +113,7 @@ func (s *Service) apply(ctx context.Context, p access.Principal, name string, t 
 	}
 	var m *ewaybillv1.Merchant
 	err = s.Store.Update(ctx, func(tx storage.Tx) (err error) {
-		m, err = load(tx, id)
+		m, err = Load(tx, id)
 		if err != nil {
 			return err
 		}

@@ -125,7 +125,7 @@ func (s *Service) Get(ctx context.Context, p access.Principal, name string) (*ew
 	}
 	var m *ewaybillv1.Merchant
 	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		m, err = load(tx, id)
+		m, err = Load(tx, id)
 		return err
 	})
 	return View(p, m), err
@@ -168,7 +168,8 @@ func (s *Service) visibleID(p access.Principal, name, action string) (string, er
 	return ids[0], nil
 }
 
-func load(tx storage.Tx, id string) (*ewaybillv1.Merchant, error) {
+// Load reads a merchant inside a transaction; a missing one is NOT_FOUND.
+func Load(tx storage.Tx, id string) (*ewaybillv1.Merchant, error) {
 	m, err := tx.Merchants().Get(id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fault.NotFound(resname.Build("merchants", id))

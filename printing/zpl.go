@@ -55,9 +55,9 @@ func RenderZPL(w io.Writer, labels []*Layout, dpi int) error {
 // zplField keeps data from starting a command: ^ and ~ are the format
 // and control prefixes. Waybill numbers never contain them; this is a
 // guard, not a translation.
-func zplField(s string) string {
-	return strings.NewReplacer("^", "", "~", "").Replace(s)
-}
+func zplField(s string) string { return zplPrefixes.Replace(s) }
+
+var zplPrefixes = strings.NewReplacer("^", "", "~", "")
 
 // zplText writes a text element glyph by glyph, from a cache of graphic
 // fields. White text (a mark on a black ground) is field-reversed (^FR):

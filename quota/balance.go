@@ -15,6 +15,7 @@ import (
 	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/paging"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/storage"
@@ -127,7 +128,7 @@ func (s *Service) GetQuota(ctx context.Context, p access.Principal, name string)
 
 // mustExist refuses a quota name whose merchant or carrier does not exist.
 func mustExist(tx storage.Tx, merchantID, code string) error {
-	if err := mustExistMerchant(tx, merchantID); err != nil {
+	if _, err := merchants.Load(tx, merchantID); err != nil {
 		return err
 	}
 	_, err := carriers.Load(tx, code)

@@ -13,6 +13,7 @@ import (
 	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/resname"
 	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/textrule"
@@ -180,7 +181,7 @@ func (s *Service) GetCancelGuard(ctx context.Context, p access.Principal, name s
 	}
 	var g *ewaybillv1.CancelGuard
 	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		if err := mustExistMerchant(tx, merchantID); err != nil {
+		if _, err := merchants.Load(tx, merchantID); err != nil {
 			return err
 		}
 		g, err = tx.CancelGuards().Get(merchantID)
@@ -216,7 +217,7 @@ func (s *Service) UpdateCancelGuard(ctx context.Context, p access.Principal, in 
 		MinIssued: in.GetMinIssued(), UpdateTime: timestamppb.New(s.Now()),
 	}
 	err = s.Store.Update(ctx, func(tx storage.Tx) error {
-		if err := mustExistMerchant(tx, merchantID); err != nil {
+		if _, err := merchants.Load(tx, merchantID); err != nil {
 			return err
 		}
 		return tx.CancelGuards().Put(merchantID, g)
@@ -233,13 +234,4 @@ func parseGuardName(p access.Principal, field, name string) (string, error) {
 		return "", fault.NotFound(name)
 	}
 	return ids[0], nil
-}
-
-func mustExistMerchant(tx storage.Tx, merchantID string) error {
-	if _, err := tx.Merchants().Get(merchantID); errors.Is(err, storage.ErrNotFound) {
-		return fault.NotFound(resname.Build("merchants", merchantID))
-	} else if err != nil {
-		return err
-	}
-	return nil
 }
