@@ -124,6 +124,14 @@ func NotFound(resource string) *Error {
 		With("resource", resource)
 }
 
+// KeyReused reports an idempotency key (a request id, an order code) sent
+// again with a different payload; metadata "fields" lists what differs,
+// comma-separated, so clients can show it without parsing the message.
+func KeyReused(differ []string, format string, args ...any) *Error {
+	return New(KindFailedPrecondition, ReasonIdempotencyKeyReused, format, args...).
+		With("fields", strings.Join(differ, ","))
+}
+
 // InvalidTransition reports an action that does not apply in state.
 func InvalidTransition(resource, action, state, allowed string) *Error {
 	return New(KindFailedPrecondition, ReasonInvalidStateTransition,

@@ -311,10 +311,10 @@ func priorJob(tx storage.Tx, req *renderRequest) (*ewaybillv1.PrintJob, error) {
 		}
 	}
 	if len(differ) > 0 {
-		return nil, fault.New(fault.KindFailedPrecondition, fault.ReasonIdempotencyKeyReused,
+		return nil, fault.KeyReused(differ,
 			"request_id %q was already used for print job %s with different %s; use a new request_id for a new print",
 			req.requestID, job.GetName(), strings.Join(differ, " and ")).
-			With("fields", strings.Join(differ, ",")).With("resource", job.GetName())
+			With("resource", job.GetName())
 	}
 	return job, nil
 }

@@ -301,10 +301,10 @@ func replay(tx storage.Tx, it item, res *Result) (bool, error) {
 		if it.requestID == "" {
 			keyName = fmt.Sprintf("order %q package %q", it.order.GetOrderCode(), it.order.GetPackageId())
 		}
-		res.Err = fault.New(fault.KindFailedPrecondition, fault.ReasonIdempotencyKeyReused,
+		res.Err = fault.KeyReused(differ,
 			"%s was already allocated as %s (%s) with a different payload in %s; resend the original payload to get that waybill, or use a new key for a new package",
 			keyName, w.GetName(), w.GetNumber(), strings.Join(differ, ", ")).
-			With("fields", strings.Join(differ, ",")).With("waybill", w.GetName())
+			With("waybill", w.GetName())
 		return true, nil
 	}
 	res.Waybill, res.Replayed = w, true

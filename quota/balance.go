@@ -287,10 +287,10 @@ func sameAdjustment(first *ewaybillv1.LedgerEntry, typ ewaybillv1.LedgerEntryTyp
 	if len(differ) == 0 {
 		return nil
 	}
-	return fault.New(fault.KindFailedPrecondition, fault.ReasonIdempotencyKeyReused,
+	return fault.KeyReused(differ,
 		"request_id %q was already used for %s with a different %s; use a new request_id for a new change",
 		first.GetRequestId(), first.GetName(), strings.Join(differ, ", ")).
-		With("fields", strings.Join(differ, ",")).With("resource", first.GetName())
+		With("resource", first.GetName())
 }
 
 // LedgerFilter narrows ListLedger.
