@@ -1,6 +1,6 @@
 // Command ewaybill is the electronic waybill service and its admin client:
 // `ewaybill serve` runs the server, `ewaybill check` verifies a stopped
-// server's data dir; every other subcommand talks to a server.
+// server's data dir, `ewaybill bench` measures a server in-process; every other subcommand talks to a server.
 package main
 
 import (
@@ -25,6 +25,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	}
+	if len(args) > 0 && args[0] == "bench" {
+		return runBench(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "check" {
 		return runCheck(ctx, args[1:], os.Getenv, stdout, stderr)

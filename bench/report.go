@@ -1,0 +1,145 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is a run's measurements.
+type Report struct {
+	Config Config
+	// Results are every workload's, in the order run.
+	Results                                 []Result
+	Ceiling, Allocate, Replay, ReplaySerial Result
+	Batch, Cancel                           Result
+	ZPL, PNG, PDF, PDF200                   Result
+	Preload, AllocatePreloaded              Result
+	// Preloaded is the number of waybills in the store when
+	// AllocatePreloaded ran.
+	Preloaded int64
+	// PeakRSSMB is the process's peak resident set (server and client:
+	// they share the process), in MiB; 0 where the OS does not say.
+	PeakRSSMB float64
+	// Waybills and Problems are what the check after the run found.
+	Waybills int
+	Problems []string
+	Wall     time.Duration
+}
+
+// Errors counts failed requests over every workload.
+func (r *Report) Errors() int64 {
+	var n int64
+	for _, x := range r.Results {
+		n += x.Errors
+	}
+	return n
+}
+
+// Summary is the final JSON line: the figures under stable keys.
+func (r *Report) Summary() map[string]any {
+	ms := func(d time.Duration) float64 { return round(d.Seconds()*1000, 3) }
+	return map[string]any{
+		"ceiling_rps":          round(r.Ceiling.RequestsPerSecond(), 0),
+		"alloc_rps":            round(r.Allocate.RequestsPerSecond(), 0),
+		"alloc_p50_ms":         ms(r.Allocate.P50),
+		"alloc_p99_ms":         ms(r.Allocate.P99),
+		"alloc_vs_ceiling":     round(ratio(r.Allocate.RequestsPerSecond(), r.Ceiling.RequestsPerSecond()), 3),
+		"replay_rps":           round(r.Replay.RequestsPerSecond(), 0),
+		"replay_p50_ms":        ms(r.ReplaySerial.P50),
+		"replay_loaded_p50_ms": ms(r.Replay.P50),
+		"batch_numbers_per_s":  round(r.Batch.ItemsPerSecond(), 0),
+		"cancel_rps":           round(r.Cancel.RequestsPerSecond(), 0),
+		"zpl_labels_per_s":     round(r.ZPL.ItemsPerSecond(), 0),
+		"png_labels_per_s":     round(r.PNG.ItemsPerSecond(), 0),
+		"pdf_labels_per_s":     round(r.PDF.ItemsPerSecond(), 0),
+		"pdf_200_batch_s":      round(r.PDF200.P50.Seconds(), 3),
+		"preloaded_waybills":   r.Preloaded,
+		"alloc_rps_preloaded":  round(r.AllocatePreloaded.RequestsPerSecond(), 0),
+		"preloaded_vs_empty":   round(ratio(r.AllocatePreloaded.RequestsPerSecond(), r.Allocate.RequestsPerSecond()), 3),
+		"peak_rss_mb":          round(r.PeakRSSMB, 0),
+		"errors":               r.Errors(),
+		"duration_s":           r.Config.Duration.Seconds(),
+		"concurrency":          r.Config.Concurrency,
+		"cpus":                 runtime.NumCPU(),
+		"gomaxprocs":           runtime.GOMAXPROCS(0),
+	}
+}
+
+// WriteSummary writes the closing lines: peak RSS, the check, and the JSON
+// summary as the very last line.
+func (r *Report) WriteSummary(w io.Writer) error {
+	fmt.Fprintf(w, "\npeak RSS (server and client, one process): %.0f MiB\n", r.PeakRSSMB)
+	fmt.Fprintf(w, "books checked after the run: %d waybills, %d problems\n", r.Waybills, len(r.Problems))
+	fmt.Fprintf(w, "wall time: %s\n", r.Wall.Round(time.Second))
+	line, err := json.Marshal(r.Summary())
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", line)
+	return err
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(x*p) / p
+}
+
+// table prints one row per workload as it completes.
+type table struct {
+	out io.Writer
+	tw  *tabwriter.Writer
+}
+
+func newTable(out io.Writer) *table {
+	t := &table{out: out, tw: tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)}
+	fmt.Fprintln(t.tw, "workload\tconc\trequests\treq/s\titems/s\tp50 ms\tp99 ms\terrors\t")
+	t.tw.Flush()
+	return t
+}
+
+func (t *table) row(r Result) {
+	fmt.Fprintf(t.tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.3f\t%.3f\t%d\t\n", r.Name, r.Concurrency, r.Requests,
+		r.RequestsPerSecond(), r.ItemsPerSecond(), r.P50.Seconds()*1000, r.P99.Seconds()*1000, r.Errors)
+	t.tw.Flush()
+	if r.FirstError != nil {
+		fmt.Fprintf(t.tw, "  first error: %v\n", r.FirstError)
+		t.tw.Flush()
+	}
+}
+
+// peakRSSMB reads the process's high-water resident set (VmHWM) from
+// /proc; it returns 0 where there is no /proc.
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				return 0
+			}
+			return kb / 1024
+		}
+	}
+	return 0
+}

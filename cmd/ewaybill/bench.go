@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/ewaybill/ewaybill/bench"
+)
+
+// runBench runs `ewaybill bench`: the whole server in this process under
+// each workload in turn; the last line of stdout is the JSON summary.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := bench.DefaultConfig()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	quick := fs.Bool("quick", false, "a short run of every workload with a small preload (about 20 s; CI runs it)")
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long each workload runs")
+	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests in flight (closed loop)")
+	fs.IntVar(&cfg.Preload, "preload", cfg.Preload, "waybills in the store before allocation is measured again")
+	fs.IntVar(&cfg.PDFBatches, "pdf-batches", cfg.PDFBatches, "how many 200-label PDFs to render (the median time is reported)")
+	fs.StringVar(&cfg.ProfileDir, "profile-dir", "", "write a CPU profile of each workload into this directory (<workload>.pprof)")
+	fs.StringVar(&cfg.TempDir, "temp-dir", "", "where to make the throw-away data dir (default: the system's temp dir)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ewaybill bench [flags]\n\nStarts a server in this process on a throw-away data dir (real gRPC over loopback\nTCP, bbolt with fsync), measures each workload and prints a table, then one JSON line.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "ewaybill bench: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *quick {
+		// --quick sets what the command line did not.
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		q := bench.QuickConfig()
+		if !set["duration"] {
+			cfg.Duration = q.Duration
+		}
+		if !set["preload"] {
+			cfg.Preload = q.Preload
+		}
+		if !set["pdf-batches"] {
+			cfg.PDFBatches = q.PDFBatches
+		}
+	}
+	if err := cfg.Check(); err != nil {
+		fmt.Fprintln(stderr, "ewaybill bench:", err)
+		return exitUsage
+	}
+	rep, err := bench.Run(ctx, cfg, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "ewaybill bench:", err)
+		return exitRPC
+	}
+	if err := rep.WriteSummary(stdout); err != nil {
+		fmt.Fprintln(stderr, "ewaybill bench:", err)
+		return exitRPC
+	}
+	if n := rep.Errors(); n > 0 {
+		fmt.Fprintf(stderr, "ewaybill bench: %d requests failed (see the first error under each workload)\n", n)
+		return exitRPC
+	}
+	return exitOK
+}
