@@ -249,24 +249,9 @@ func (s *Service) allocate(ctx context.Context, p access.Principal, parent strin
 	if err != nil || len(todo) == 0 {
 		return results, err
 	}
-	var pools map[string]*ewaybillv1.Pool
-	err = s.Store.Batch(ctx, func(tx storage.Tx) error {
-		sess := newSession(tx, merchantID, s.Now())
-		for _, i := range todo {
-			results[i] = Result{}
-			if err := s.allocateOne(sess, p, items[i], &results[i]); err != nil {
-				return err
-			}
-		}
-		var err error
-		pools, err = sess.flush()
-		return err
-	})
+	err = s.commit(ctx, &allocation{ctx: ctx, p: p, merchantID: merchantID, items: items, todo: todo, results: results})
 	if err != nil {
 		return nil, err
-	}
-	for code, pool := range pools {
-		s.reportLevel(code, pool)
 	}
 	return results, nil
 }
@@ -314,17 +299,17 @@ func replay(tx storage.Tx, it item, res *Result) (bool, error) {
 // allocateOne runs the checks in their documented order and, if all pass,
 // issues a number. Refusals go into res; an error is a failure that must
 // roll the transaction back.
-func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *Result) error {
+func (s *Service) allocateOne(sess *session, acct *account, p access.Principal, it item, res *Result) error {
 	tx := sess.tx
 	if done, err := replay(tx, it, res); done || err != nil {
 		return err
 	}
-	m, err := sess.loadMerchant()
+	m, err := acct.loadMerchant(tx)
 	if err != nil {
 		return err
 	}
 	if m == nil {
-		res.Err = fault.NotFound(resname.Build("merchants", sess.merchantID))
+		res.Err = fault.NotFound(resname.Build("merchants", acct.id))
 		return nil
 	}
 	if m.GetState() != ewaybillv1.MerchantState_MERCHANT_STATE_APPROVED {
@@ -332,7 +317,7 @@ func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *R
 		return nil
 	}
 	if it.code != "" {
-		if refusal, err := sess.authorized(it.code); err != nil || refusal != nil {
+		if refusal, err := acct.authorized(tx, it.code); err != nil || refusal != nil {
 			res.Err = refusal
 			return err
 		}
@@ -345,7 +330,7 @@ func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *R
 	if err != nil {
 		return err
 	}
-	q, err := sess.quota(it.code)
+	q, err := acct.quota(tx, it.code)
 	if err != nil {
 		return err
 	}
@@ -357,19 +342,18 @@ func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *R
 	if err != nil {
 		return err
 	}
-	number, err := takeNumber(tx, c, pool, sess.now)
+	number, err := sess.takeNumber(c, pool)
 	if fe, ok := fault.As(err); ok {
 		res.Err = fe
 		return nil
 	} else if err != nil {
 		return err
 	}
-	sess.taken[it.code] = true
 	previous, err := previousHolder(tx, it.code, number)
 	if err != nil {
 		return err
 	}
-	ref := storage.WaybillRef{MerchantID: sess.merchantID, ID: uuid.Must(uuid.NewV7()).String()}
+	ref := storage.WaybillRef{MerchantID: acct.id, ID: uuid.Must(uuid.NewV7()).String()}
 	ts := timestamppb.New(sess.now)
 	w := &ewaybillv1.Waybill{
 		Name:           waybillName(ref),
@@ -397,7 +381,8 @@ func (s *Service) allocateOne(sess *session, p access.Principal, it item, res *R
 	}
 	q.Live++
 	q.IssuedTotal++
-	if err := post(tx, sess.merchantID, it.code, q, &ewaybillv1.LedgerEntry{
+	acct.charged[it.code] = true
+	if err := appendEntry(tx, acct.id, it.code, q, &ewaybillv1.LedgerEntry{
 		Type: entryAllocation, Delta: -1, Waybill: w.GetName(), Number: number, Operator: p.Key,
 	}, sess.now); err != nil {
 		return err
@@ -437,58 +422,80 @@ func quotaExhausted(q *ewaybillv1.Quota) error {
 	return e
 }
 
-// session caches, for one run of a batch function, what every allocation
-// in it reads: the merchant, its authorizations, carriers, quotas and
-// pools. Pools are written back once, by flush.
+// session caches, for one group of allocations committed together, what
+// they all read: per carrier the carrier, its pool and the range numbers
+// are taken from; per merchant an account. The quotas, pools and ranges
+// the group changes are written back once, by flush, rather than once per
+// number. A session lives inside one Batch function, so no other writer
+// can change those records between its reads and its flush.
 type session struct {
-	tx         storage.Tx
-	merchantID string
-	now        time.Time
+	tx  storage.Tx
+	now time.Time
 
-	merchant       *ewaybillv1.Merchant
-	authorizations map[string]error
-	carriers       map[string]*ewaybillv1.Carrier
-	quotas         map[string]*ewaybillv1.Quota
-	pools          map[string]*ewaybillv1.Pool
-	// taken marks the pools a number was taken from, the only ones to
-	// write back: a refusal must not store an empty pool for a carrier
-	// that has none.
+	accounts map[string]*account
+	carriers map[string]*ewaybillv1.Carrier
+	pools    map[string]*ewaybillv1.Pool
+	// ranges are the open range of each carrier numbers are being taken
+	// from, nil when the carrier has none.
+	ranges map[string]*ewaybillv1.NumberRange
+	// taken marks the carriers a number was taken from, whose pools and
+	// ranges are the only ones to write back: a refusal must not store an
+	// empty pool for a carrier that has none.
 	taken map[string]bool
 }
 
-func newSession(tx storage.Tx, merchantID string, now time.Time) *session {
-	return &session{tx: tx, merchantID: merchantID, now: now,
-		authorizations: map[string]error{}, carriers: map[string]*ewaybillv1.Carrier{},
-		quotas: map[string]*ewaybillv1.Quota{}, pools: map[string]*ewaybillv1.Pool{}, taken: map[string]bool{}}
+func newSession(tx storage.Tx, now time.Time) *session {
+	return &session{tx: tx, now: now, accounts: map[string]*account{}, carriers: map[string]*ewaybillv1.Carrier{},
+		pools: map[string]*ewaybillv1.Pool{}, ranges: map[string]*ewaybillv1.NumberRange{}, taken: map[string]bool{}}
+}
+
+// account is what a session reads of one merchant: the merchant, its
+// authorizations by carrier and its quotas, and which quotas it charged.
+type account struct {
+	id             string
+	merchant       *ewaybillv1.Merchant
+	authorizations map[string]error
+	quotas         map[string]*ewaybillv1.Quota
+	charged        map[string]bool
+}
+
+func (s *session) account(merchantID string) *account {
+	a := s.accounts[merchantID]
+	if a == nil {
+		a = &account{id: merchantID, authorizations: map[string]error{},
+			quotas: map[string]*ewaybillv1.Quota{}, charged: map[string]bool{}}
+		s.accounts[merchantID] = a
+	}
+	return a
 }
 
 // loadMerchant returns the merchant, nil if it does not exist.
-func (s *session) loadMerchant() (*ewaybillv1.Merchant, error) {
-	if s.merchant == nil {
-		m, err := s.tx.Merchants().Get(s.merchantID)
+func (a *account) loadMerchant(tx storage.Tx) (*ewaybillv1.Merchant, error) {
+	if a.merchant == nil {
+		m, err := tx.Merchants().Get(a.id)
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil, nil
 		} else if err != nil {
 			return nil, err
 		}
-		s.merchant = m
+		a.merchant = m
 	}
-	return s.merchant, nil
+	return a.merchant, nil
 }
 
 // authorized returns CARRIER_NOT_AUTHORIZED unless the merchant has an
 // ACTIVE authorization for the carrier.
-func (s *session) authorized(code string) (refusal, err error) {
-	if refusal, seen := s.authorizations[code]; seen {
+func (a *account) authorized(tx storage.Tx, code string) (refusal, err error) {
+	if refusal, seen := a.authorizations[code]; seen {
 		return refusal, nil
 	}
 	carrier := resname.Build("carriers", code)
 	var states []string
-	_, _, err = s.tx.CarrierAuthorizations().List(s.merchantID, storage.Page[*ewaybillv1.CarrierAuthorization]{
+	_, _, err = tx.CarrierAuthorizations().List(a.id, storage.Page[*ewaybillv1.CarrierAuthorization]{
 		Limit: 0,
-		Keep: func(a *ewaybillv1.CarrierAuthorization) bool {
-			if a.GetCarrier() == carrier {
-				states = append(states, a.GetState().String())
+		Keep: func(ca *ewaybillv1.CarrierAuthorization) bool {
+			if ca.GetCarrier() == carrier {
+				states = append(states, ca.GetState().String())
 			}
 			return false
 		},
@@ -498,21 +505,32 @@ func (s *session) authorized(code string) (refusal, err error) {
 	}
 	for _, st := range states {
 		if st == ewaybillv1.CarrierAuthorizationState_CARRIER_AUTHORIZATION_STATE_ACTIVE.String() {
-			s.authorizations[code] = nil
+			a.authorizations[code] = nil
 			return nil, nil
 		}
 	}
-	hint := "apply with CreateCarrierAuthorization (POST /v1/merchants/" + s.merchantID + "/carrierAuthorizations) and have an admin approve it"
+	hint := "apply with CreateCarrierAuthorization (POST /v1/merchants/" + a.id + "/carrierAuthorizations) and have an admin approve it"
 	for _, st := range states {
 		if st == ewaybillv1.CarrierAuthorizationState_CARRIER_AUTHORIZATION_STATE_PENDING.String() {
 			hint = "the application is PENDING: wait for an admin to approve it"
 		}
 	}
 	refusal = fault.New(fault.KindFailedPrecondition, fault.ReasonCarrierNotAuthorized,
-		"merchant %s has no ACTIVE authorization for %s; %s", resname.Build("merchants", s.merchantID), carrier, hint).
+		"merchant %s has no ACTIVE authorization for %s; %s", resname.Build("merchants", a.id), carrier, hint).
 		With("carrier", carrier)
-	s.authorizations[code] = refusal
+	a.authorizations[code] = refusal
 	return refusal, nil
+}
+
+func (a *account) quota(tx storage.Tx, code string) (*ewaybillv1.Quota, error) {
+	if q, ok := a.quotas[code]; ok {
+		return q, nil
+	}
+	q, err := loadQuota(tx, a.id, code)
+	if err == nil {
+		a.quotas[code] = q
+	}
+	return q, err
 }
 
 func (s *session) carrier(code string) (*ewaybillv1.Carrier, error) {
@@ -526,17 +544,6 @@ func (s *session) carrier(code string) (*ewaybillv1.Carrier, error) {
 	return c, err
 }
 
-func (s *session) quota(code string) (*ewaybillv1.Quota, error) {
-	if q, ok := s.quotas[code]; ok {
-		return q, nil
-	}
-	q, err := loadQuota(s.tx, s.merchantID, code)
-	if err == nil {
-		s.quotas[code] = q
-	}
-	return q, err
-}
-
 func (s *session) pool(code string) (*ewaybillv1.Pool, error) {
 	if p, ok := s.pools[code]; ok {
 		return p, nil
@@ -548,12 +555,27 @@ func (s *session) pool(code string) (*ewaybillv1.Pool, error) {
 	return p, err
 }
 
-// flush writes back the pools the session changed and returns them.
+// flush writes back the quotas, pools and ranges the session changed and
+// returns the changed pools.
 func (s *session) flush() (map[string]*ewaybillv1.Pool, error) {
+	for _, a := range s.accounts {
+		for code := range a.charged {
+			if err := s.tx.Quotas().Put(a.id, code, a.quotas[code]); err != nil {
+				return nil, err
+			}
+		}
+	}
 	changed := map[string]*ewaybillv1.Pool{}
+	ts := timestamppb.New(s.now)
 	for code := range s.taken {
+		if r := s.ranges[code]; r != nil {
+			r.UpdateTime = ts
+			if err := s.tx.NumberRanges().Put(code, r); err != nil {
+				return nil, err
+			}
+		}
 		p := s.pools[code]
-		p.UpdateTime = timestamppb.New(s.now)
+		p.UpdateTime = ts
 		if err := s.tx.Pools().Put(code, p); err != nil {
 			return nil, err
 		}

@@ -55,6 +55,15 @@ func loadQuota(tx storage.Tx, merchantID, code string) (*ewaybillv1.Quota, error
 // available units change, so available is always the ledger's sum.
 // Counters other than available and granted are the caller's to set.
 func post(tx storage.Tx, merchantID, code string, q *ewaybillv1.Quota, e *ewaybillv1.LedgerEntry, now time.Time) error {
+	if err := appendEntry(tx, merchantID, code, q, e, now); err != nil {
+		return err
+	}
+	return tx.Quotas().Put(merchantID, code, q)
+}
+
+// appendEntry is post without storing q: for callers that change q many
+// times in one transaction and store it once at the end.
+func appendEntry(tx storage.Tx, merchantID, code string, q *ewaybillv1.Quota, e *ewaybillv1.LedgerEntry, now time.Time) error {
 	q.Available += e.GetDelta()
 	switch e.GetType() {
 	case entryTopUp, entryDeduction, entryStarterGrant:
@@ -68,10 +77,7 @@ func post(tx storage.Tx, merchantID, code string, q *ewaybillv1.Quota, e *ewaybi
 	e.Name = q.GetName() + "/ledgerEntries/" + strconv.FormatInt(e.Sequence, 10)
 	e.BalanceAfter = q.GetAvailable()
 	e.CreateTime = ts
-	if err := tx.Ledger().Append(merchantID, code, e); err != nil {
-		return err
-	}
-	return tx.Quotas().Put(merchantID, code, q)
+	return tx.Ledger().Append(merchantID, code, e)
 }
 
 // GrantStarter credits the starter grant when a merchant's authorization

@@ -142,3 +142,75 @@ func TestConcurrentAllocationNeverOverspendsQuota(t *testing.T) {
 	}
 	e.check(t)
 }
+
+// Concurrent allocations are committed in groups that take many numbers
+// from a range kept in memory and stored once; with ranges of seven
+// serials, groups run ranges out mid-way and move on to the next. Every
+// serial must be issued exactly once, the rest refused POOL_EXHAUSTED, and
+// each range must record how far it was used.
+func TestConcurrentAllocationAcrossSmallRanges(t *testing.T) {
+	const ranges, size, goroutines = 10, 7, 120
+	e := newEngine(t, ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID, size, 1_000)
+	ctx := context.Background()
+	for r := int64(1); r < ranges; r++ {
+		if _, _, err := e.svc.ImportRange(ctx, adminP, e.carrier, r*100, r*100+size-1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	numbers := map[string]bool{}
+	exhausted := 0
+	for i := range goroutines {
+		wg.Go(func() {
+			w, _, err := e.svc.Allocate(ctx, e.p, "", e.request(i))
+			mu.Lock()
+			defer mu.Unlock()
+			if fe, isFault := fault.As(err); isFault && fe.Reason == fault.ReasonPoolExhausted {
+				exhausted++
+			} else if err != nil {
+				t.Error(err)
+			} else if numbers[w.GetNumber()] {
+				t.Errorf("number %s issued twice", w.GetNumber())
+			} else {
+				numbers[w.GetNumber()] = true
+			}
+		})
+	}
+	wg.Wait()
+	if len(numbers) != ranges*size || exhausted != goroutines-ranges*size {
+		t.Errorf("%d numbers issued and %d refused; want %d and %d", len(numbers), exhausted, ranges*size, goroutines-ranges*size)
+	}
+	list, _, err := e.svc.ListRanges(ctx, adminP, e.carrier, 100, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range list {
+		if r.GetNextSerial() != r.GetLastSerial()+1 {
+			t.Errorf("range %s: next serial %d, want %d (used up)", r.GetName(), r.GetNextSerial(), r.GetLastSerial()+1)
+		}
+	}
+	if len(list) != ranges {
+		t.Errorf("%d ranges listed, want %d", len(list), ranges)
+	}
+	e.check(t)
+}
+
+// A caller that has gone before its allocation is committed is told so,
+// and nothing is spent for it.
+func TestAllocationOfAGoneCallerSpendsNothing(t *testing.T) {
+	e := newEngine(t, ewaybillv1.RecyclePolicy_RECYCLE_POLICY_VOID, 100, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := e.svc.Allocate(ctx, e.p, "", e.request(1)); err == nil {
+		t.Fatal("allocation with a cancelled context succeeded")
+	}
+	q, err := e.svc.GetQuota(context.Background(), e.p, e.merchant+"/quotas/ZTO")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.GetAvailable() != 10 || q.GetLive() != 0 {
+		t.Errorf("quota available=%d live=%d; want 10 and 0", q.GetAvailable(), q.GetLive())
+	}
+	e.check(t)
+}

@@ -413,45 +413,67 @@ func withdrawQueued(tx storage.Tx, c *ewaybillv1.Carrier, r *ewaybillv1.NumberRa
 }
 
 // takeNumber takes the next number of a carrier's pool: first a queued
-// number whose quarantine is over, else the lowest unissued serial of the
-// lowest active range. It changes nothing and returns POOL_EXHAUSTED when
-// there is none.
-func takeNumber(tx storage.Tx, c *ewaybillv1.Carrier, pool *ewaybillv1.Pool, now time.Time) (string, error) {
+// number whose quarantine has ended, else the next serial of the lowest
+// open range. It changes nothing and returns POOL_EXHAUSTED when neither
+// exists. The range is kept in the session and stored by flush; one that
+// runs out is stored at once, so the search for the next sees it closed.
+func (s *session) takeNumber(c *ewaybillv1.Carrier, pool *ewaybillv1.Pool) (string, error) {
 	code := c.GetCode()
-	q, err := tx.ReuseQueue().First(code)
+	q, err := s.tx.ReuseQueue().First(code)
 	switch {
-	case err == nil && !q.Ready.After(now):
-		if err := tx.ReuseQueue().Remove(code, q); err != nil {
+	case err == nil && !q.Ready.After(s.now):
+		if err := s.tx.ReuseQueue().Remove(code, q); err != nil {
 			return "", err
 		}
 		pool.AwaitingReuse--
 		pool.Issued++
+		s.taken[code] = true
 		return q.Number, nil
 	case err != nil && !errors.Is(err, storage.ErrNotFound):
 		return "", err
 	}
-	open, _, err := tx.NumberRanges().List(code, storage.Page[*ewaybillv1.NumberRange]{Limit: 1, Keep: func(r *ewaybillv1.NumberRange) bool {
-		return r.GetState() == rangeActive && r.GetNextSerial() <= r.GetLastSerial()
-	}})
+	r, err := s.openRange(code)
 	if err != nil {
 		return "", err
 	}
-	if len(open) == 0 {
+	if r == nil {
 		return "", poolExhausted(code, pool)
 	}
-	r := open[0]
 	number, err := carriers.NumberFormat(c).Number(uint64(r.GetNextSerial()))
 	if err != nil {
 		return "", err
 	}
 	r.NextSerial++
-	r.UpdateTime = timestamppb.New(now)
-	if err := tx.NumberRanges().Put(code, r); err != nil {
-		return "", err
-	}
 	pool.Available--
 	pool.Issued++
+	s.taken[code] = true
 	return number, nil
+}
+
+// openRange returns the range the carrier's next serial comes from, nil
+// when every range is used up or retired.
+func (s *session) openRange(code string) (*ewaybillv1.NumberRange, error) {
+	r, seen := s.ranges[code]
+	if seen && r != nil && r.GetNextSerial() <= r.GetLastSerial() {
+		return r, nil
+	}
+	if r != nil {
+		r.UpdateTime = timestamppb.New(s.now)
+		if err := s.tx.NumberRanges().Put(code, r); err != nil {
+			return nil, err
+		}
+	}
+	open, _, err := s.tx.NumberRanges().List(code, storage.Page[*ewaybillv1.NumberRange]{Limit: 1, Keep: func(r *ewaybillv1.NumberRange) bool {
+		return r.GetState() == rangeActive && r.GetNextSerial() <= r.GetLastSerial()
+	}})
+	if err != nil {
+		return nil, err
+	}
+	s.ranges[code] = nil
+	if len(open) > 0 {
+		s.ranges[code] = open[0]
+	}
+	return s.ranges[code], nil
 }
 
 func poolExhausted(code string, pool *ewaybillv1.Pool) error {

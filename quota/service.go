@@ -38,6 +38,8 @@ type Service struct {
 	// PoolLevel, when set, is told a carrier's available numbers and its
 	// low watermark after every change of the pool (for metrics and alerts).
 	PoolLevel func(carrier string, available, lowWatermark int64)
+
+	combiner combiner
 }
 
 // New returns a service with the default starter grant.

@@ -1,0 +1,143 @@
+package quota
+
+import (
+	"context"
+	"sync"
+
+	"github.com/ewaybill/ewaybill/access"
+	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/storage"
+)
+
+// maxGroupItems bounds the allocations one group commits, so that a burst
+// cannot make one transaction (and its commit) arbitrarily large.
+const maxGroupItems = 1000
+
+// allocation is one Allocate or BatchAllocate call's checked items waiting
+// to be committed: todo indexes the items that still need a number, and
+// results receives their outcomes.
+type allocation struct {
+	ctx        context.Context
+	p          access.Principal
+	merchantID string
+	items      []item
+	todo       []int
+	results    []Result
+	err        error
+	done       chan struct{}
+}
+
+// combiner gathers the allocations that arrive while a group is being
+// committed into the next group, which runs as one Batch function over one
+// session. The store's group commit already shares the fsync between
+// calls; this also shares the reads and writes of the merchant, quota,
+// pool and range that every allocation of a peak touches, which are most
+// of an allocation's work inside the single-writer transaction. Groups run
+// one at a time, so the next one fills while the last commits.
+type combiner struct {
+	mu      sync.Mutex
+	pending []*allocation
+	items   int
+	running bool
+}
+
+// enqueue adds a; it reports whether the caller must lead, i.e. run the
+// groups, because no one is running them.
+func (c *combiner) enqueue(a *allocation) (lead bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending = append(c.pending, a)
+	c.items += len(a.todo)
+	lead = !c.running
+	c.running = true
+	return lead
+}
+
+// next takes the next group: pending allocations up to maxGroupItems, at
+// least one. With nothing pending it returns nil and stops running.
+func (c *combiner) next() []*allocation {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) == 0 {
+		c.running = false
+		return nil
+	}
+	n, items := 0, 0
+	for n < len(c.pending) && (n == 0 || items+len(c.pending[n].todo) <= maxGroupItems) {
+		items += len(c.pending[n].todo)
+		n++
+	}
+	group := c.pending[:n:n]
+	c.pending = c.pending[n:]
+	c.items -= items
+	return group
+}
+
+// commit issues numbers for a's todo items and waits until they are
+// committed (or have failed). The caller that finds no group running runs
+// the first (which holds its own allocation) and hands the rest to a
+// goroutine that runs groups until none is pending, so no caller waits for
+// other callers' groups after its own is done.
+func (s *Service) commit(ctx context.Context, a *allocation) error {
+	a.done = make(chan struct{})
+	if s.combiner.enqueue(a) {
+		s.runGroup(s.combiner.next())
+		go func() {
+			for group := s.combiner.next(); group != nil; group = s.combiner.next() {
+				s.runGroup(group)
+			}
+		}()
+	}
+	<-a.done
+	return a.err
+}
+
+// runGroup commits group's allocations in one Batch function and tells
+// each its outcome. If the function fails, each allocation is retried in a
+// group of its own, so one failure gets its own verdict and does not fail
+// the others. Allocations whose callers have gone are dropped unrun.
+func (s *Service) runGroup(group []*allocation) {
+	live := group[:0:0]
+	for _, a := range group {
+		if err := a.ctx.Err(); err != nil {
+			a.err = err
+			close(a.done)
+			continue
+		}
+		live = append(live, a)
+	}
+	if len(live) == 0 {
+		return
+	}
+	var pools map[string]*ewaybillv1.Pool
+	// Once queued in the store, the group is waited for whatever happens
+	// to any one caller.
+	err := s.Store.Batch(context.Background(), func(tx storage.Tx) error {
+		sess := newSession(tx, s.Now())
+		for _, a := range live {
+			acct := sess.account(a.merchantID)
+			for _, i := range a.todo {
+				a.results[i] = Result{}
+				if err := s.allocateOne(sess, acct, a.p, a.items[i], &a.results[i]); err != nil {
+					return err
+				}
+			}
+		}
+		var err error
+		pools, err = sess.flush()
+		return err
+	})
+	if err != nil && len(live) > 1 {
+		for _, a := range live {
+			s.runGroup([]*allocation{a})
+		}
+		return
+	}
+	for code, pool := range pools {
+		s.reportLevel(code, pool)
+	}
+	for _, a := range live {
+		a.err = err
+		close(a.done)
+	}
+}
