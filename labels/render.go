@@ -80,7 +80,7 @@ func (s *Service) RenderLabels(ctx context.Context, p access.Principal, in *eway
 				return err
 			}
 		}
-		labels, template, err = readLabels(tx, p, req)
+		labels, template, err = s.readLabels(tx, p, req)
 		return err
 	})
 	if err != nil {
@@ -172,7 +172,7 @@ func checkRender(p access.Principal, in *ewaybillv1.RenderLabelsRequest) (*rende
 
 // readLabels resolves the waybills (the caller's merchant's only) and
 // reads what their labels need: carrier, routing codes, the template.
-func readLabels(tx storage.Tx, p access.Principal, req *renderRequest) ([]*label, *ewaybillv1.LabelTemplate, error) {
+func (s *Service) readLabels(tx storage.Tx, p access.Principal, req *renderRequest) ([]*label, *ewaybillv1.LabelTemplate, error) {
 	template, err := loadTemplate(tx, req.merchantID)
 	if err != nil {
 		return nil, nil, err
@@ -196,11 +196,9 @@ func readLabels(tx storage.Tx, p access.Principal, req *renderRequest) ([]*label
 			if carrierOf[code], err = carriers.Load(tx, code); err != nil {
 				return nil, nil, err
 			}
-			t, err := loadRoutingTable(tx, code)
-			if err != nil {
+			if tables[code], err = s.routes.table(tx, code); err != nil {
 				return nil, nil, err
 			}
-			tables[code] = routing.Compile(t)
 		}
 		r := w.GetOrder().GetReceiver()
 		codes, _ := tables[code].Route(r.GetProvince(), r.GetCity(), r.GetDistrict())
@@ -331,7 +329,7 @@ func (s *Service) replay(ctx context.Context, p access.Principal, req *renderReq
 	var labels []*label
 	var template *ewaybillv1.LabelTemplate
 	err := s.Store.View(ctx, func(tx storage.Tx) (err error) {
-		labels, template, err = readLabels(tx, p, &again)
+		labels, template, err = s.readLabels(tx, p, &again)
 		return err
 	})
 	if err != nil {

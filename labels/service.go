@@ -33,6 +33,8 @@ import (
 type Service struct {
 	Store storage.Store
 	Now   func() time.Time
+
+	routes routeCache
 }
 
 var (

@@ -270,6 +270,26 @@ func TestUnroutedDestination(t *testing.T) {
 	}
 }
 
+// TestReplacedRoutingTableAppliesToTheNextRender: compiled tables are
+// cached between renders, and a replaced table is used at once.
+func TestReplacedRoutingTableAppliesToTheNextRender(t *testing.T) {
+	w := newLabelWorld(t)
+	preview := &ewaybillv1.RenderLabelsRequest{Numbers: w.numbers(0), Format: formatZPL, Purpose: purposeLook}
+	if got := w.render(w.printer, preview).GetLabels()[0].GetRouting().GetSortCode(); got != "571-XH-07" {
+		t.Fatalf("first render: sort code %q, want 571-XH-07", got)
+	}
+	for _, sort := range []string{"571-XH-08", "571-XH-09"} {
+		if _, err := w.e.labels.UpdateRoutingTable(admin(), &ewaybillv1.UpdateRoutingTableRequest{RoutingTable: &ewaybillv1.RoutingTable{
+			Name: "carriers/SF/routingTable", Rules: []*ewaybillv1.RoutingRule{{Province: "浙江省", City: "杭州市", District: "西湖区",
+				Codes: &ewaybillv1.RoutingCodes{SortCode: sort, ShortDestination: "杭州西湖", Hub: "杭州转运中心"}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.render(w.printer, preview).GetLabels()[0].GetRouting().GetSortCode(); got != sort {
+			t.Errorf("render after the table was replaced: sort code %q, want %q", got, sort)
+		}
+	}
+}
+
 // TestLabelPrivacyAndUnmaskedAudit: labels mask personal data by default;
 // only an admin can reveal more, and every such render is audited.
 func TestLabelPrivacyAndUnmaskedAudit(t *testing.T) {

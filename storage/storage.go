@@ -240,7 +240,12 @@ type MappingProfiles interface {
 // RoutingTables holds carriers' routing tables by carrier code.
 type RoutingTables interface {
 	Get(carrier string) (*ewaybillv1.RoutingTable, error)
+	// Put stores t and raises the carrier's revision.
 	Put(carrier string, t *ewaybillv1.RoutingTable) error
+	// Revision changes whenever the carrier's table is replaced (0 for a
+	// table never stored), so a compiled table can be cached and checked
+	// without decoding its up to 20,000 rules.
+	Revision(carrier string) (uint64, error)
 }
 
 // LabelTemplates holds merchants' label templates by merchant id.

@@ -2,7 +2,9 @@ package boltstore
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -37,9 +39,32 @@ func (r routingTables) Get(carrier string) (*ewaybillv1.RoutingTable, error) {
 	return r.table.get([]byte(carrier))
 }
 
+// Put stores the table under the carrier code and its revision beside it,
+// under the code and a NUL (codes have none). Tables stored before
+// revisions existed read as revision 0 until replaced.
 func (r routingTables) Put(carrier string, t *ewaybillv1.RoutingTable) error {
+	rev, err := r.Revision(carrier)
+	if err != nil {
+		return err
+	}
+	if err := r.table.b.Put(revisionKey(carrier), binary.BigEndian.AppendUint64(nil, rev+1)); err != nil {
+		return err
+	}
 	return r.table.put([]byte(carrier), t)
 }
+
+func (r routingTables) Revision(carrier string) (uint64, error) {
+	raw := r.table.b.Get(revisionKey(carrier))
+	switch len(raw) {
+	case 0:
+		return 0, nil
+	case 8:
+		return binary.BigEndian.Uint64(raw), nil
+	}
+	return 0, fmt.Errorf("routing table revision of %s: %d bytes, want 8", carrier, len(raw))
+}
+
+func revisionKey(carrier string) []byte { return []byte(carrier + "\x00revision") }
 
 type labelTemplates struct {
 	table table[*ewaybillv1.LabelTemplate]

@@ -144,3 +144,39 @@ func TestSchemaOneFileIsUpgraded(t *testing.T) {
 		return nil
 	})
 }
+
+// A routing table's revision starts at 0 and rises with every Put, and it
+// is not mistaken for a table.
+func TestRoutingTableRevision(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for want := uint64(0); want < 3; want++ {
+		err := s.Update(ctx, func(tx storage.Tx) error {
+			got, err := tx.RoutingTables().Revision("SF")
+			if err != nil || got != want {
+				t.Errorf("revision %d (%v), want %d", got, err, want)
+			}
+			return tx.RoutingTables().Put("SF", &ewaybillv1.RoutingTable{Name: "carriers/SF/routingTable"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = s.View(ctx, func(tx storage.Tx) error {
+		if rev, _ := tx.RoutingTables().Revision("ZTO"); rev != 0 {
+			t.Errorf("revision of a carrier without a table: %d", rev)
+		}
+		got, err := tx.RoutingTables().Get("SF")
+		if err != nil || got.GetName() != "carriers/SF/routingTable" {
+			t.Errorf("table after three puts: %v, %v", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
