@@ -127,7 +127,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	rep.AllocatePreloaded = r.run(f.merchantCtx, "allocate-preloaded", fmt.Sprintf("allocate, %d in store", rep.Preloaded), d, n,
 		c.allocate(f.merchant, "S", newLedger(n, 0)))
 
-	rep.PeakRSSMB = peakRSSMB()
+	rep.PeakRSSMB = readMemory().PeakMB
 	if err := f.checkBooks(ctx, rep); err != nil {
 		return rep, err
 	}

@@ -27,6 +27,9 @@ type Result struct {
 	FirstError  error
 	// P50 and P99 are request latencies as the client saw them.
 	P50, P99 time.Duration
+	// Memory is the process's largest resident set seen while the
+	// workload ran (sampled every 50 ms).
+	Memory memory
 }
 
 // RequestsPerSecond is the rate of completed requests.
@@ -54,6 +57,7 @@ func drive(ctx context.Context, name string, d time.Duration, concurrency int, d
 		firstErr     error
 	}
 	workers := make([]worker, concurrency)
+	sampled := sampleMemory(50 * time.Millisecond)
 	start := time.Now()
 	end := start.Add(d)
 	var wg sync.WaitGroup
@@ -92,6 +96,7 @@ func drive(ctx context.Context, name string, d time.Duration, concurrency int, d
 	r.Requests = int64(len(all))
 	slices.Sort(all)
 	r.P50, r.P99 = quantile(all, 0.50), quantile(all, 0.99)
+	r.Memory = sampled()
 	return r
 }
 

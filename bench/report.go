@@ -108,14 +108,14 @@ type table struct {
 
 func newTable(out io.Writer) *table {
 	t := &table{out: out, tw: tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)}
-	fmt.Fprintln(t.tw, "workload\tconc\trequests\treq/s\titems/s\tp50 ms\tp99 ms\terrors\t")
+	fmt.Fprintln(t.tw, "workload\tconc\trequests\treq/s\titems/s\tp50 ms\tp99 ms\terrors\tRSS MiB (heap+file)\t")
 	t.tw.Flush()
 	return t
 }
 
 func (t *table) row(r Result) {
-	fmt.Fprintf(t.tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.3f\t%.3f\t%d\t\n", r.Name, r.Concurrency, r.Requests,
-		r.RequestsPerSecond(), r.ItemsPerSecond(), r.P50.Seconds()*1000, r.P99.Seconds()*1000, r.Errors)
+	fmt.Fprintf(t.tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.3f\t%.3f\t%d\t%.0f+%.0f\t\n", r.Name, r.Concurrency, r.Requests,
+		r.RequestsPerSecond(), r.ItemsPerSecond(), r.P50.Seconds()*1000, r.P99.Seconds()*1000, r.Errors, r.Memory.AnonMB, r.Memory.FileMB)
 	t.tw.Flush()
 	if r.FirstError != nil {
 		fmt.Fprintf(t.tw, "  first error: %v\n", r.FirstError)
@@ -123,23 +123,60 @@ func (t *table) row(r Result) {
 	}
 }
 
-// peakRSSMB reads the process's high-water resident set (VmHWM) from
-// /proc; it returns 0 where there is no /proc.
-func peakRSSMB() float64 {
+// memory is the process's resident set as /proc/self/status reports it,
+// in MiB: its high-water mark, and now its anonymous part (Go heap, stacks)
+// and its file part (pages of the bbolt file mapped in and touched). All
+// zero where there is no /proc.
+type memory struct {
+	PeakMB, AnonMB, FileMB float64
+}
+
+// sampleMemory reads the resident set every interval until the returned
+// function is called, which returns the largest sample (by anonymous plus
+// file part).
+func sampleMemory(interval time.Duration) (stop func() memory) {
+	done := make(chan struct{})
+	result := make(chan memory)
+	go func() {
+		largest := readMemory()
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				if m := readMemory(); m.AnonMB+m.FileMB > largest.AnonMB+largest.FileMB {
+					largest = m
+				}
+			case <-done:
+				if m := readMemory(); m.AnonMB+m.FileMB > largest.AnonMB+largest.FileMB {
+					largest = m
+				}
+				result <- largest
+				return
+			}
+		}
+	}()
+	return func() memory {
+		close(done)
+		return <-result
+	}
+}
+
+func readMemory() memory {
+	var m memory
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		return 0
+		return m
 	}
 	defer f.Close()
+	fields := map[string]*float64{"VmHWM:": &m.PeakMB, "RssAnon:": &m.AnonMB, "RssFile:": &m.FileMB}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				return 0
-			}
-			return kb / 1024
+		name, rest, _ := strings.Cut(sc.Text(), "\t")
+		if dst := fields[name]; dst != nil {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			*dst = kb / 1024
 		}
 	}
-	return 0
+	return m
 }

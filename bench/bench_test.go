@@ -1,0 +1,100 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A tiny run goes through every workload without a failed request, and
+// its figures add up: every waybill a workload reported is in the store
+// the checker read afterwards, and the summary carries every key.
+func TestRunMeasuresEveryWorkload(t *testing.T) {
+	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 3_000, PDFBatches: 1, TempDir: t.TempDir()}
+	var out bytes.Buffer
+	rep, err := Run(context.Background(), cfg, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if rep.Errors() != 0 {
+		t.Fatalf("%d requests failed:\n%s", rep.Errors(), out.String())
+	}
+	for _, r := range rep.Results {
+		if r.Requests == 0 || r.Items < r.Requests || r.P50 <= 0 || r.P99 < r.P50 {
+			t.Errorf("%s: %d requests, %d items, p50 %s, p99 %s", r.Name, r.Requests, r.Items, r.P50, r.P99)
+		}
+		if !strings.Contains(out.String(), r.Name) {
+			t.Errorf("table has no row for %s:\n%s", r.Name, out.String())
+		}
+	}
+	if len(rep.Results) != 12 {
+		t.Errorf("%d workloads measured, want 12", len(rep.Results))
+	}
+	issued := rep.Allocate.Items + rep.Batch.Items + rep.Preload.Items + rep.AllocatePreloaded.Items
+	if int64(rep.Waybills) != issued {
+		t.Errorf("the store holds %d waybills; the workloads issued %d", rep.Waybills, issued)
+	}
+	if rep.Preloaded < 3_000 || rep.Preloaded != rep.Allocate.Items+rep.Batch.Items+rep.Preload.Items {
+		t.Errorf("preloaded %d waybills, want at least 3000 and the sum of what came before", rep.Preloaded)
+	}
+	if rep.PDF200.Items != pdfBatchLabels || rep.Batch.Items != rep.Batch.Requests*batchSize {
+		t.Errorf("200-label PDF made %d labels; batch made %d numbers in %d calls", rep.PDF200.Items, rep.Batch.Items, rep.Batch.Requests)
+	}
+
+	var tail bytes.Buffer
+	if err := rep.WriteSummary(&tail); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(tail.String()), "\n")
+	var summary map[string]float64
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &summary); err != nil {
+		t.Fatalf("last line is not the JSON summary: %v\n%s", err, tail.String())
+	}
+	for _, key := range []string{"ceiling_rps", "alloc_rps", "alloc_p99_ms", "replay_p50_ms", "batch_numbers_per_s",
+		"cancel_rps", "zpl_labels_per_s", "png_labels_per_s", "pdf_labels_per_s", "pdf_200_batch_s",
+		"alloc_rps_preloaded", "peak_rss_mb"} {
+		if v, ok := summary[key]; !ok || v <= 0 {
+			t.Errorf("summary %s = %v (present %v), want a positive figure", key, v, ok)
+		}
+	}
+}
+
+func TestQuantileNearestRank(t *testing.T) {
+	var xs []time.Duration
+	for i := 1; i <= 100; i++ {
+		xs = append(xs, time.Duration(i)*time.Millisecond)
+	}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 50 * time.Millisecond}, {0.99, 99 * time.Millisecond}, {1, 100 * time.Millisecond}, {0, time.Millisecond}} {
+		if got := quantile(xs, c.q); got != c.want {
+			t.Errorf("quantile(%v) = %s, want %s", c.q, got, c.want)
+		}
+	}
+	if got := quantile(nil, 0.5); got != 0 {
+		t.Errorf("quantile of nothing = %s", got)
+	}
+}
+
+func TestConfigCheckNamesTheFlag(t *testing.T) {
+	for flag, cfg := range map[string]Config{
+		"--duration":    {Duration: time.Millisecond, Concurrency: 1, PDFBatches: 1},
+		"--concurrency": {Duration: time.Second, Concurrency: 0, PDFBatches: 1},
+		"--preload":     {Duration: time.Second, Concurrency: 1, Preload: -1, PDFBatches: 1},
+		"--pdf-batches": {Duration: time.Second, Concurrency: 1},
+	} {
+		if err := cfg.Check(); err == nil || !strings.Contains(err.Error(), flag) {
+			t.Errorf("%+v: error %v, want one naming %s", cfg, err, flag)
+		}
+	}
+	if err := QuickConfig().Check(); err != nil {
+		t.Errorf("quick config: %v", err)
+	}
+	if err := DefaultConfig().Check(); err != nil {
+		t.Errorf("default config: %v", err)
+	}
+}
