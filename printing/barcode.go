@@ -1,47 +1,25 @@
 package printing
 
-import (
-	"fmt"
-
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/code128"
-	"github.com/boombuler/barcode/qr"
-)
+import "fmt"
 
 // code128Modules encodes v as Code 128 (the encoder picks code sets so
 // that digit runs take half the width) and returns its bars and spaces.
 func code128Modules(v string) ([]bool, error) {
-	bc, err := code128.Encode(v)
+	m, err := code128Encode(v)
 	if err != nil {
 		return nil, fmt.Errorf("code128 %q: %w", v, err)
-	}
-	return row(bc, 0), nil
-}
-
-// qrModules encodes v as a QR code at error correction level M (15% of
-// the symbol may be scuffed or under a strip of tape and it still reads).
-func qrModules(v string) ([][]bool, error) {
-	bc, err := qr.Encode(v, qr.M, qr.Auto)
-	if err != nil {
-		return nil, fmt.Errorf("qr %q: %w", v, err)
-	}
-	n := bc.Bounds().Dy()
-	m := make([][]bool, n)
-	for y := range m {
-		m[y] = row(bc, y)
 	}
 	return m, nil
 }
 
-// row reads one row of an unscaled barcode image (one pixel per module).
-func row(bc barcode.Barcode, y int) []bool {
-	b := bc.Bounds()
-	out := make([]bool, b.Dx())
-	for x := range out {
-		r, _, _, _ := bc.At(b.Min.X+x, b.Min.Y+y).RGBA()
-		out[x] = r < 0x8000
+// qrFits checks that v fits in a QR code at error correction level M
+// (15% of the symbol may be scuffed or under a strip of tape and it
+// still reads). Renderers encode it when they draw it (QR.Modules).
+func qrFits(v string) error {
+	if _, _, err := qrVersion(v); err != nil {
+		return fmt.Errorf("qr %q: %w", v, err)
 	}
-	return out
+	return nil
 }
 
 // moduleDots is the width of one module in whole printer dots, so that
@@ -53,4 +31,25 @@ func moduleDots(span float64, n, limit int) int {
 		return 0
 	}
 	return min(int(span)/n, limit)
+}
+
+// runs yields the [start, end) spans of consecutive dark modules, so a
+// wide bar is one rectangle rather than several touching ones.
+func runs(modules []bool) func(yield func(int, int) bool) {
+	return func(yield func(int, int) bool) {
+		for i := 0; i < len(modules); {
+			if !modules[i] {
+				i++
+				continue
+			}
+			j := i
+			for j < len(modules) && modules[j] {
+				j++
+			}
+			if !yield(i, j) {
+				return
+			}
+			i = j
+		}
+	}
 }

@@ -1,7 +1,7 @@
 package printing
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,11 +78,10 @@ func Compose(c Content, size Size) (l *Layout, shortened []string, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	qrm, err := qrModules(c.Number)
-	if err != nil {
+	if err := qrFits(c.Number); err != nil {
 		return nil, nil, err
 	}
-	t := template{sx: size.WidthMM / 76, sy: size.HeightMM / 130, l: &Layout{Size: size}}
+	t := template{sx: size.WidthMM / 76, sy: size.HeightMM / 130, l: &Layout{Size: size, Elements: make([]Element, 0, textsPerLabel+fillsPerLabel+2)}}
 	t.fs = min(t.sx, t.sy)
 
 	// Header: carrier, print time, and the reprint or preview mark.
@@ -141,7 +140,7 @@ func Compose(c Content, size Size) (l *Layout, shortened []string, err error) {
 	}
 	t.vrule(51, 89.5, 117.5)
 	side := 22 * t.fs
-	t.l.Elements = append(t.l.Elements, &QR{Box: Rect{X: 63*t.sx - side/2, Y: 92 * t.sy, W: side, H: side}, Value: c.Number, Modules: qrm})
+	t.l.Elements = append(t.l.Elements, &QR{Box: Rect{X: 63*t.sx - side/2, Y: 92 * t.sy, W: side, H: side}, Value: c.Number})
 	t.rule(117.5)
 
 	// Signature area.
@@ -157,7 +156,7 @@ func copyMark(copy int32) string {
 	case copy == 0:
 		return "预览 PREVIEW"
 	case copy > 1:
-		return fmt.Sprintf("补打 第%d次", copy)
+		return "补打 第" + strconv.Itoa(int(copy)) + "次"
 	}
 	return ""
 }
@@ -176,17 +175,22 @@ func weight(g int64) string {
 	if g <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("重量 %d.%02dkg", g/1000, g%1000/10)
+	return "重量 " + hundredths(g/10) + "kg"
 }
 
 func parcels(n int32) string {
 	if n <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("件数 %d", n)
+	return "件数 " + strconv.Itoa(int(n))
 }
 
-func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
+func yuan(fen int64) string { return hundredths(fen) }
+
+// hundredths formats n/100 with two decimals, n ≥ 0.
+func hundredths(n int64) string {
+	return strconv.FormatInt(n/100, 10) + "." + string([]byte{byte('0' + n%100/10), byte('0' + n%10)})
+}
 
 // template places elements given in 76×130 mm coordinates on the label's
 // real size: x and y scale with the stock, text with the smaller factor
@@ -194,6 +198,25 @@ func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 type template struct {
 	sx, sy, fs float64
 	l          *Layout
+
+	// Elements and lines come from these, allocated a label's worth at a
+	// time rather than one by one (a label has up to 21 texts of 28 lines
+	// and 10 fills).
+	texts []Text
+	fills []Fill
+	lines []string
+}
+
+const textsPerLabel, fillsPerLabel, linesPerLabel = 21, 10, 28
+
+// take returns the next free element of slab, making a new slab of n
+// when it is full.
+func take[T any](slab *[]T, n int) *T {
+	if len(*slab) == cap(*slab) {
+		*slab = make([]T, 0, n)
+	}
+	*slab = (*slab)[:len(*slab)+1]
+	return &(*slab)[len(*slab)-1]
 }
 
 func (t *template) rect(x, y, w, h float64) Rect {
@@ -207,15 +230,25 @@ func (t *template) text(x, y, w, h float64, style fonts.Style, size float64, lin
 	if strings.TrimSpace(s) == "" {
 		return false
 	}
-	el, shortened := fitText(t.rect(x, y, w, h), style, size*t.fs, lines, align, s)
-	el.Ink = ink
+	el := take(&t.texts, textsPerLabel)
+	*el = Text{Box: t.rect(x, y, w, h), Style: style, Size: size * t.fs, Align: align, Ink: ink}
+	if len(t.lines)+lines > cap(t.lines) {
+		t.lines = make([]string, 0, max(linesPerLabel, lines))
+	}
+	el.Lines = t.lines[len(t.lines) : len(t.lines) : len(t.lines)+lines]
+	shortened := el.fit(lines, s)
+	t.lines = t.lines[:len(t.lines)+len(el.Lines)]
 	if len(el.Lines) > 0 {
 		t.add(el)
 	}
 	return shortened
 }
 
-func (t *template) fill(x, y, w, h float64, ink Ink) { t.add(&Fill{Box: t.rect(x, y, w, h), Ink: ink}) }
+func (t *template) fill(x, y, w, h float64, ink Ink) {
+	f := take(&t.fills, fillsPerLabel)
+	*f = Fill{Box: t.rect(x, y, w, h), Ink: ink}
+	t.add(f)
+}
 
 // rule is a full-width horizontal line at y.
 func (t *template) rule(y float64) { t.fill(0, y-0.15, 76, 0.3, Black) }

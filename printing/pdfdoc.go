@@ -46,7 +46,7 @@ func RenderPDF(labels []*Layout) []byte {
 				}
 			case *QR:
 				m, x, y := qrPlacement(e, pdfDotsPerMM)
-				for r, row := range e.Modules {
+				for r, row := range e.Modules() {
 					for start, end := range runs(row) {
 						page.FillRect(dotsMM(x+start*m), dotsMM(y+r*m), dotsMM((end-start)*m), dotsMM(m), pdf.Black)
 					}
@@ -68,27 +68,6 @@ func pdfText(page *pdf.Page, t *Text) {
 		for _, run := range fonts.Shape(t.Style, line) {
 			page.Text(fs[run.Font], t.Size, x, t.Baseline(i), run.Text, pdf.Ink(t.Ink))
 			x += run.Width * t.Size
-		}
-	}
-}
-
-// runs yields the [start, end) spans of consecutive dark modules, so a
-// wide bar is one rectangle rather than several touching ones.
-func runs(modules []bool) func(yield func(int, int) bool) {
-	return func(yield func(int, int) bool) {
-		for i := 0; i < len(modules); {
-			if !modules[i] {
-				i++
-				continue
-			}
-			j := i
-			for j < len(modules) && modules[j] {
-				j++
-			}
-			if !yield(i, j) {
-				return
-			}
-			i = j
 		}
 	}
 }

@@ -303,3 +303,82 @@ func TestLinesBreakBetweenWords(t *testing.T) {
 		}
 	}
 }
+
+// TestMonoIsGreyAtTheMidpoint: a mono PNG has a pixel white exactly where
+// the grey rendering is at least the midpoint, also when rows do not end
+// on a byte (150 dpi: 449 pixels).
+func TestMonoIsGreyAtTheMidpoint(t *testing.T) {
+	l := compose(t, sample(), Size76x130)
+	for _, dpi := range []int{150, 203} {
+		mono, err := RenderPNG(l, dpi, Mono)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grey, err := RenderPNG(l, dpi, Grey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, g := decodePNG(t, mono).(*image.Paletted), decodePNG(t, grey).(*image.Gray)
+		if m.Rect != g.Rect {
+			t.Fatalf("%d dpi: mono %v, grey %v", dpi, m.Rect, g.Rect)
+		}
+		for y := g.Rect.Min.Y; y < g.Rect.Max.Y; y++ {
+			for x := g.Rect.Min.X; x < g.Rect.Max.X; x++ {
+				if white := g.GrayAt(x, y).Y >= 0x80; white != (m.ColorIndexAt(x, y) == 1) {
+					t.Fatalf("%d dpi: pixel (%d, %d) is %v in mono, grey %d", dpi, x, y, m.At(x, y), g.GrayAt(x, y).Y)
+				}
+			}
+		}
+	}
+}
+
+// TestConcurrentRendersAgree: renders share glyph caches, compressors and
+// canvases; labels drawn at once come out as drawn one at a time. Each
+// goroutine uses a size and resolution of its own first, so caches fill
+// concurrently (run with -race).
+func TestConcurrentRendersAgree(t *testing.T) {
+	type job struct {
+		size Size
+		dpi  int
+	}
+	var jobs []job
+	for _, size := range sizes {
+		for _, dpi := range []int{203, 300, 150} {
+			jobs = append(jobs, job{size, dpi})
+		}
+	}
+	render := func(j job) []byte {
+		c := sample()
+		c.Receiver.Address = fmt.Sprintf("%s %d dpi", c.Receiver.Address, j.dpi)
+		l := compose(t, c, j.size)
+		var out bytes.Buffer
+		if err := RenderZPL(&out, []*Layout{l}, j.dpi); err != nil {
+			t.Error(err)
+		}
+		for _, colour := range []Colour{Mono, Grey} {
+			b, err := RenderPNG(l, j.dpi, colour)
+			if err != nil {
+				t.Error(err)
+			}
+			out.Write(b)
+		}
+		out.Write(RenderPDF([]*Layout{l}))
+		return out.Bytes()
+	}
+	got := make([][]byte, len(jobs))
+	done := make(chan struct{})
+	for i, j := range jobs {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			got[i] = render(j)
+		}()
+	}
+	for range jobs {
+		<-done
+	}
+	for i, j := range jobs {
+		if !bytes.Equal(got[i], render(j)) {
+			t.Errorf("%s at %d dpi: concurrent render differs", j.size.Name, j.dpi)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package printing
 
 import (
+	"encoding/binary"
 	"image"
 	"math"
 
@@ -29,13 +30,10 @@ func pixelBox(r Rect, dpmm float64) image.Rectangle {
 	return image.Rect(x0, y0, max(dots(r.X+r.W, dpmm), x0+1), max(dots(r.Y+r.H, dpmm), y0+1))
 }
 
-// rasterise draws a layout on a white greyscale canvas the size of the
-// label at dpmm.
-func rasterise(l *Layout, dpmm float64) *image.Gray {
-	img := image.NewGray(image.Rect(0, 0, dots(l.Size.WidthMM, dpmm), dots(l.Size.HeightMM, dpmm)))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
+// rasterise draws a layout at dpmm on img, a canvas the size of the
+// label, which it first whitens.
+func rasterise(img *image.Gray, l *Layout, dpmm float64) {
+	fillBytes(img.Pix, 0xff)
 	for _, e := range l.Elements {
 		switch e := e.(type) {
 		case *Fill:
@@ -44,23 +42,33 @@ func rasterise(l *Layout, dpmm float64) *image.Gray {
 			drawText(img, e, dpmm)
 		case *Code128:
 			m, x, y, h := barsPlacement(e, dpmm)
-			for i, dark := range e.Modules {
-				if dark {
-					fillRect(img, image.Rect(x+i*m, y, x+(i+1)*m, y+h), Black)
-				}
+			for start, end := range runs(e.Modules) {
+				fillRect(img, image.Rect(x+start*m, y, x+end*m, y+h), Black)
 			}
 		case *QR:
 			m, x, y := qrPlacement(e, dpmm)
-			for r, modules := range e.Modules {
-				for c, dark := range modules {
-					if dark {
-						fillRect(img, image.Rect(x+c*m, y+r*m, x+(c+1)*m, y+(r+1)*m), Black)
-					}
+			for r, modules := range e.Modules() {
+				for start, end := range runs(modules) {
+					fillRect(img, image.Rect(x+start*m, y+r*m, x+end*m, y+(r+1)*m), Black)
 				}
 			}
 		}
 	}
-	return img
+}
+
+// fillBytes sets every byte of b to v. Beyond a few words it doubles
+// what is set with copy (a memmove) rather than storing byte by byte.
+func fillBytes(b []byte, v byte) {
+	if len(b) < 64 {
+		for i := range b {
+			b[i] = v
+		}
+		return
+	}
+	b[0] = v
+	for n := 1; n < len(b); n *= 2 {
+		copy(b[n:], b[:n])
+	}
 }
 
 // barsPlacement sizes a Code 128 symbol in whole dots per module (at
@@ -75,7 +83,7 @@ func barsPlacement(c *Code128, dpmm float64) (m, x, y, h int) {
 // centred in its box: module size, left and top.
 func qrPlacement(q *QR, dpmm float64) (m, x, y int) {
 	box := pixelBox(q.Box, dpmm)
-	n := len(q.Modules)
+	n := q.Side()
 	m = max(moduleDots(float64(min(box.Dx(), box.Dy())), n, 10), 1)
 	return m, box.Min.X + (box.Dx()-m*n)/2, box.Min.Y + (box.Dy()-m*n)/2
 }
@@ -86,11 +94,13 @@ func fillRect(img *image.Gray, r image.Rectangle, ink Ink) {
 	if ink == White {
 		v = 0xff
 	}
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		row := img.Pix[img.PixOffset(r.Min.X, y):img.PixOffset(r.Max.X, y)]
-		for i := range row {
-			row[i] = v
-		}
+	if r.Empty() {
+		return
+	}
+	first := img.Pix[img.PixOffset(r.Min.X, r.Min.Y):img.PixOffset(r.Max.X, r.Min.Y)]
+	fillBytes(first, v)
+	for y := r.Min.Y + 1; y < r.Max.Y; y++ {
+		copy(img.Pix[img.PixOffset(r.Min.X, y):], first)
 	}
 }
 
@@ -104,16 +114,18 @@ type glyphAt struct {
 // millimetres (the layout's measure) and each glyph is snapped to the
 // nearest dot, so every format puts a character in the same place.
 func placeGlyphs(t *Text, dpmm float64, visit func(glyphAt)) {
-	px := t.Size * dpmm
+	face := fonts.FaceFor(t.Style, t.Size*dpmm)
 	for i, line := range t.Lines {
 		x := t.LineX(i)
 		base := dots(t.Baseline(i), dpmm)
 		for _, r := range line {
-			f := fonts.For(t.Style, r)
-			if r != ' ' {
-				visit(glyphAt{g: f.Glyph(r, px), x: dots(x, dpmm), y: base})
+			if r == ' ' {
+				x += face.Advance(r) * t.Size
+				continue
 			}
-			x += f.Advance(r) * t.Size
+			g, advance := face.Glyph(r)
+			visit(glyphAt{g: g, x: dots(x, dpmm), y: base})
+			x += advance * t.Size
 		}
 	}
 }
@@ -126,18 +138,43 @@ func drawText(img *image.Gray, t *Text, dpmm float64) {
 		origin := image.Pt(p.x, p.y).Add(p.g.Offset)
 		dst := mask.Rect.Add(origin).Intersect(clip)
 		for y := dst.Min.Y; y < dst.Max.Y; y++ {
-			for x := dst.Min.X; x < dst.Max.X; x++ {
-				a := uint32(mask.Pix[(y-origin.Y)*mask.Stride+(x-origin.X)])
-				if a == 0 {
-					continue
-				}
-				d := &img.Pix[img.PixOffset(x, y)]
-				if t.Ink == White {
-					*d = uint8((uint32(*d)*(255-a) + 255*a) / 255)
-				} else {
-					*d = uint8(uint32(*d) * (255 - a) / 255)
-				}
-			}
+			src := mask.Pix[(y-origin.Y)*mask.Stride+dst.Min.X-origin.X:][:dst.Dx()]
+			composite(img.Pix[img.PixOffset(dst.Min.X, y):][:dst.Dx()], src, t.Ink)
 		}
 	})
+}
+
+// composite draws ink through a coverage mask onto row: black darkens a
+// pixel to d·(255-a)/255, white lightens it to (d·(255-a) + 255·a)/255.
+// Eight pixels at a time, the usual cases need no arithmetic: where the
+// mask is 0 the pixels stay, and on a plain ground (white under black
+// ink, black under white) the result is the mask's inverse or the mask.
+func composite(row, mask []byte, ink Ink) {
+	row = row[:len(mask)]
+	ground, flip := ^uint64(0), ^uint64(0) // black ink: 255-a = ^a
+	if ink == White {
+		ground, flip = 0, 0 // white ink: a
+	}
+	for len(mask) >= 8 {
+		switch m := binary.LittleEndian.Uint64(mask); {
+		case m == 0:
+		case binary.LittleEndian.Uint64(row) == ground:
+			binary.LittleEndian.PutUint64(row, m^flip)
+		default:
+			compositeBytes(row[:8], mask[:8], ink)
+		}
+		row, mask = row[8:], mask[8:]
+	}
+	compositeBytes(row, mask, ink)
+}
+
+func compositeBytes(row, mask []byte, ink Ink) {
+	white := uint32(0)
+	if ink == White {
+		white = 255
+	}
+	row = row[:len(mask)]
+	for i, a := range mask {
+		row[i] = uint8((uint32(row[i])*(255-uint32(a)) + white*uint32(a)) / 255)
+	}
 }

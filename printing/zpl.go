@@ -6,9 +6,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ewaybill/ewaybill/printing/fonts"
+	"github.com/ewaybill/ewaybill/printing/internal/recycle"
 )
 
 // RenderZPL writes labels as one ZPL II stream for a thermal printer at
@@ -19,37 +19,97 @@ import (
 // no Chinese font and looks like the PDF and PNG.
 func RenderZPL(w io.Writer, labels []*Layout, dpi int) error {
 	dpmm := DotsPerMM(dpi)
-	var b strings.Builder
+	b := zplBuffers.Get()
+	defer func() { zplBuffers.Put(b) }()
 	for _, l := range labels {
-		b.Reset()
-		fmt.Fprintf(&b, "^XA^CI28^PW%d^LL%d^LH0,0\n", dots(l.Size.WidthMM, dpmm), dots(l.Size.HeightMM, dpmm))
-		for _, e := range l.Elements {
-			switch e := e.(type) {
-			case *Fill:
-				r := pixelBox(e.Box, dpmm)
-				colour := "B"
-				if e.Ink == White {
-					colour = "W"
-				}
-				fmt.Fprintf(&b, "^FO%d,%d^GB%d,%d,%d,%s,0^FS\n", r.Min.X, r.Min.Y, r.Dx(), r.Dy(), min(r.Dx(), r.Dy()), colour)
-			case *Text:
-				zplText(&b, e, dpmm)
-			case *Code128:
-				m, x, y, h := barsPlacement(e, dpmm)
-				// Mode A: the printer picks the code sets, as our encoder does.
-				fmt.Fprintf(&b, "^FO%d,%d^BY%d^BCN,%d,N,N,N,A^FD%s^FS\n", x, y, m, h, zplField(e.Value))
-			case *QR:
-				m, x, y := qrPlacement(e, dpmm)
-				// M: error correction level M, as in the PDF and PNG; A: automatic input mode.
-				fmt.Fprintf(&b, "^FO%d,%d^BQN,2,%d^FDMA,%s^FS\n", x, y, m, zplField(e.Value))
-			}
-		}
-		b.WriteString("^PQ1^XZ\n")
-		if _, err := io.WriteString(w, b.String()); err != nil {
+		b = appendZPL(b[:0], l, dpmm)
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// zplBuffers recycles the buffer a label is formatted in: a label is
+// tens of kilobytes of graphic fields, and growing a fresh buffer to that
+// for every label cost more than formatting it.
+var zplBuffers = recycle.New(func() []byte { return nil })
+
+// appendZPL appends one label's ^XA…^XZ format.
+func appendZPL(b []byte, l *Layout, dpmm float64) []byte {
+	b = append(b, "^XA^CI28^PW"...)
+	b = appendInts(b, ",", dots(l.Size.WidthMM, dpmm))
+	b = append(b, "^LL"...)
+	b = appendInts(b, ",", dots(l.Size.HeightMM, dpmm))
+	b = append(b, "^LH0,0\n"...)
+	for _, e := range l.Elements {
+		switch e := e.(type) {
+		case *Fill:
+			r := pixelBox(e.Box, dpmm)
+			colour := ",B,0^FS\n"
+			if e.Ink == White {
+				colour = ",W,0^FS\n"
+			}
+			b = append(b, "^FO"...)
+			b = appendInts(b, ",", r.Min.X, r.Min.Y)
+			b = append(b, "^GB"...)
+			b = appendInts(b, ",", r.Dx(), r.Dy(), min(r.Dx(), r.Dy()))
+			b = append(b, colour...)
+		case *Text:
+			b = appendZPLText(b, e, dpmm)
+		case *Code128:
+			m, x, y, h := barsPlacement(e, dpmm)
+			// Mode A: the printer picks the code sets, as our encoder does.
+			b = append(b, "^FO"...)
+			b = appendInts(b, ",", x, y)
+			b = append(b, "^BY"...)
+			b = appendInts(b, ",", m)
+			b = append(b, "^BCN,"...)
+			b = appendInts(b, ",", h)
+			b = append(b, ",N,N,N,A^FD"...)
+			b = append(b, zplField(e.Value)...)
+			b = append(b, "^FS\n"...)
+		case *QR:
+			m, x, y := qrPlacement(e, dpmm)
+			// M: error correction level M, as in the PDF and PNG; A: automatic input mode.
+			b = append(b, "^FO"...)
+			b = appendInts(b, ",", x, y)
+			b = append(b, "^BQN,2,"...)
+			b = appendInts(b, ",", m)
+			b = append(b, "^FDMA,"...)
+			b = append(b, zplField(e.Value)...)
+			b = append(b, "^FS\n"...)
+		}
+	}
+	return append(b, "^PQ1^XZ\n"...)
+}
+
+// appendInts appends vs in decimal, separated by sep.
+func appendInts(b []byte, sep string, vs ...int) []byte {
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, sep...)
+		}
+		b = appendInt(b, v)
+	}
+	return b
+}
+
+// appendInt appends v in decimal. Dot positions and sizes, a few
+// hundred per label, have at most four digits; written directly they
+// take a third of the time strconv takes.
+func appendInt(b []byte, v int) []byte {
+	switch {
+	case v < 0 || v >= 10000:
+		return strconv.AppendInt(b, int64(v), 10)
+	case v < 10:
+		return append(b, byte('0'+v))
+	case v < 100:
+		return append(b, byte('0'+v/10), byte('0'+v%10))
+	case v < 1000:
+		return append(b, byte('0'+v/100), byte('0'+v/10%10), byte('0'+v%10))
+	}
+	return append(b, byte('0'+v/1000), byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
 }
 
 // zplField keeps data from starting a command: ^ and ~ are the format
@@ -59,11 +119,11 @@ func zplField(s string) string { return zplPrefixes.Replace(s) }
 
 var zplPrefixes = strings.NewReplacer("^", "", "~", "")
 
-// zplText writes a text element glyph by glyph, from a cache of graphic
-// fields. White text (a mark on a black ground) is field-reversed (^FR):
-// a graphic field's blank dots do not erase what is under them, its
-// reversed dots do.
-func zplText(b *strings.Builder, t *Text, dpmm float64) {
+// appendZPLText writes a text element glyph by glyph, from a cache of
+// graphic fields. White text (a mark on a black ground) is field-reversed
+// (^FR): a graphic field's blank dots do not erase what is under them,
+// its reversed dots do.
+func appendZPLText(b []byte, t *Text, dpmm float64) []byte {
 	reverse := ""
 	if t.Ink == White {
 		reverse = "^FR"
@@ -78,25 +138,25 @@ func zplText(b *strings.Builder, t *Text, dpmm float64) {
 		if !at.In(clip) {
 			return // a glyph's top-left outside its box: leave it out rather than overflow
 		}
-		b.WriteString("^FO" + strconv.Itoa(at.X) + "," + strconv.Itoa(at.Y) + reverse + gf + "^FS\n")
+		b = append(b, "^FO"...)
+		b = appendInts(b, ",", at.X, at.Y)
+		b = append(b, reverse...)
+		b = append(b, gf...)
+		b = append(b, "^FS\n"...)
 	})
+	return b
 }
 
-// zplGlyphs caches each glyph's graphic field: a label's text is a few
-// hundred characters drawn from a small, repeating set.
-var zplGlyphs sync.Map // *fonts.Glyph → string
+// zplGlyph is a glyph's graphic field, kept with the glyph: a label's
+// text is a few hundred characters drawn from a small, repeating set.
+func zplGlyph(g *fonts.Glyph) string { return g.Derived(graphicFieldOf) }
 
-func zplGlyph(g *fonts.Glyph) string {
-	if gf, ok := zplGlyphs.Load(g); ok {
-		return gf.(string)
+func graphicFieldOf(g *fonts.Glyph) string {
+	if g.Mask.Rect.Empty() {
+		return ""
 	}
-	gf := ""
-	if !g.Mask.Rect.Empty() {
-		m := g.Mask
-		gf = graphicField(m.Pix, m.Stride, m.Rect.Dx(), m.Rect.Dy(), func(a uint8) bool { return a >= 0x80 })
-	}
-	zplGlyphs.Store(g, gf)
-	return gf
+	m := g.Mask
+	return graphicField(m.Pix, m.Stride, m.Rect.Dx(), m.Rect.Dy(), func(a uint8) bool { return a >= 0x80 })
 }
 
 // graphicField encodes 8-bit pixels (w×h, stride bytes a row) as a

@@ -11,6 +11,7 @@ import (
 	"image"
 	"image/draw"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
@@ -31,8 +32,8 @@ type Font struct {
 	upem float64
 	bufs sync.Pool // *sfnt.Buffer: sfnt needs one per concurrent call
 
-	glyphs sync.Map // rune → glyphInfo
-	masks  sync.Map // maskKey → *Glyph
+	glyphs runeCache[glyphInfo]
+	sizes  sync.Map // pixels per em in 1/64 px → *runeCache[Glyph]
 }
 
 type glyphInfo struct {
@@ -61,8 +62,8 @@ func mustLoad(name string, data []byte) *Font {
 // info returns r's glyph and advance; a rune the font lacks maps to
 // glyph 0 (.notdef).
 func (f *Font) info(r rune) glyphInfo {
-	if g, ok := f.glyphs.Load(r); ok {
-		return g.(glyphInfo)
+	if g := f.glyphs.load(r); g != nil {
+		return *g
 	}
 	buf := f.bufs.Get().(*sfnt.Buffer)
 	defer f.bufs.Put(buf)
@@ -74,9 +75,7 @@ func (f *Font) info(r rune) glyphInfo {
 	if err != nil {
 		adv = 0
 	}
-	g := glyphInfo{index: idx, advance: float64(adv) / 64 / f.upem}
-	f.glyphs.Store(r, g)
-	return g
+	return *f.glyphs.store(r, &glyphInfo{index: idx, advance: float64(adv) / 64 / f.upem})
 }
 
 // Has reports whether the font has a glyph for r.
@@ -96,15 +95,32 @@ const (
 // For returns the font that draws r in style s: the Go font when it has
 // the glyph, else Droid Sans Fallback (whose .notdef box marks a character
 // no font has).
-func For(s Style, r rune) *Font {
-	latin := Regular
+func For(s Style, r rune) *Font { return choose(s, r).font }
+
+// choice is the font a style draws a rune with and the rune's advance in
+// that font.
+type choice struct {
+	font    *Font
+	advance float64 // in ems
+}
+
+// choices caches each style's choice per rune: measuring text needs both
+// for every rune.
+var choices [2]runeCache[choice]
+
+func choose(s Style, r rune) *choice {
+	latin, c := Regular, &choices[0]
 	if s == Strong {
-		latin = Bold
+		latin, c = Bold, &choices[1]
 	}
+	if ch := c.load(r); ch != nil {
+		return ch
+	}
+	f := CJK
 	if latin.Has(r) {
-		return latin
+		f = latin
 	}
-	return CJK
+	return c.store(r, &choice{f, f.Advance(r)})
 }
 
 // Run is a stretch of text drawn with one font.
@@ -119,15 +135,15 @@ func Shape(s Style, text string) []Run {
 	var runs []Run
 	start := 0
 	for i, r := range text {
-		f := For(s, r)
-		if len(runs) == 0 || runs[len(runs)-1].Font != f {
+		c := choose(s, r)
+		if len(runs) == 0 || runs[len(runs)-1].Font != c.font {
 			if len(runs) > 0 {
 				runs[len(runs)-1].Text = text[start:i]
 			}
-			runs = append(runs, Run{Font: f})
+			runs = append(runs, Run{Font: c.font})
 			start = i
 		}
-		runs[len(runs)-1].Width += f.Advance(r)
+		runs[len(runs)-1].Width += c.advance
 	}
 	if len(runs) > 0 {
 		runs[len(runs)-1].Text = text[start:]
@@ -139,37 +155,138 @@ func Shape(s Style, text string) []Run {
 func Width(s Style, text string) float64 {
 	w := 0.0
 	for _, r := range text {
-		w += For(s, r).Advance(r)
+		w += choose(s, r).advance
 	}
 	return w
 }
 
 // RuneWidth is one rune's advance in ems.
-func RuneWidth(s Style, r rune) float64 { return For(s, r).Advance(r) }
+func RuneWidth(s Style, r rune) float64 { return choose(s, r).advance }
 
 // Glyph is a rasterised glyph: an 8-bit coverage mask and where its
 // top-left corner sits relative to the pen position on the baseline.
 type Glyph struct {
 	Mask   *image.Alpha
 	Offset image.Point
+
+	derived atomic.Pointer[string] // see Derived
 }
 
-type maskKey struct {
-	r    rune
-	size int // pixels per em, in 1/64 px
+// Derived returns derive(g), computed once and kept on g: glyphs live as
+// long as the process, and so can what a renderer makes of them (the ZPL
+// renderer's graphic fields), without a lookup of its own per character.
+// One derivation is kept per glyph, so there must be one derive function
+// in the process.
+func (g *Glyph) Derived(derive func(*Glyph) string) string {
+	if p := g.derived.Load(); p != nil {
+		return *p
+	}
+	s := derive(g)
+	g.derived.CompareAndSwap(nil, &s)
+	return *g.derived.Load()
 }
 
 // Glyph returns r drawn at pxPerEm pixels per em, from a cache: labels
 // reuse a few hundred characters at a handful of sizes, so each is
 // rasterised once per process.
 func (f *Font) Glyph(r rune, pxPerEm float64) *Glyph {
-	key := maskKey{r, int(pxPerEm*64 + 0.5)}
-	if g, ok := f.masks.Load(key); ok {
-		return g.(*Glyph)
+	return f.at(pxPerEm).glyph(r)
+}
+
+// sized is a font's glyphs at one size.
+type sized struct {
+	font  *Font
+	ppem  fixed.Int26_6
+	masks *runeCache[Glyph]
+}
+
+func (f *Font) at(pxPerEm float64) sized {
+	ppem := fixed.Int26_6(pxPerEm*64 + 0.5)
+	c, ok := f.sizes.Load(ppem)
+	if !ok {
+		c, _ = f.sizes.LoadOrStore(ppem, new(runeCache[Glyph]))
 	}
-	g := f.rasterise(f.info(r).index, fixed.Int26_6(key.size))
-	actual, _ := f.masks.LoadOrStore(key, g)
-	return actual.(*Glyph)
+	return sized{f, ppem, c.(*runeCache[Glyph])}
+}
+
+func (s sized) glyph(r rune) *Glyph {
+	if g := s.masks.load(r); g != nil {
+		return g
+	}
+	return s.masks.store(r, s.font.rasterise(s.font.info(r).index, s.ppem))
+}
+
+// Face is a style at one size: what drawing a line of text needs, each
+// character's font, advance and glyph, looked up once per size rather
+// than per character.
+type Face struct {
+	style      Style
+	latin, cjk sized
+}
+
+// FaceFor returns style s at pxPerEm pixels per em.
+func FaceFor(s Style, pxPerEm float64) Face {
+	latin := Regular
+	if s == Strong {
+		latin = Bold
+	}
+	return Face{s, latin.at(pxPerEm), CJK.at(pxPerEm)}
+}
+
+// Glyph returns r's glyph in the font For picks, and its advance in ems.
+func (f Face) Glyph(r rune) (*Glyph, float64) {
+	c := choose(f.style, r)
+	s := f.latin
+	if c.font == CJK {
+		s = f.cjk
+	}
+	return s.glyph(r), c.advance
+}
+
+// Advance is r's advance in ems in the font For picks.
+func (f Face) Advance(r rune) float64 { return choose(f.style, r).advance }
+
+// runeCache maps runes to values computed once per process. Text is
+// measured and drawn rune by rune, and a sync.Map lookup (hashing an
+// interface) cost more than the rest of the work; this is two loads
+// for the Basic Multilingual Plane, where label text lives, and a
+// sync.Map beyond it.
+type runeCache[T any] struct {
+	pages [256]atomic.Pointer[[256]atomic.Pointer[T]]
+	rest  sync.Map // rune → *T
+}
+
+// load returns r's value, nil if none is stored yet.
+func (c *runeCache[T]) load(r rune) *T {
+	if uint32(r) > 0xFFFF {
+		v, _ := c.rest.Load(r)
+		p, _ := v.(*T)
+		return p
+	}
+	page := c.pages[r>>8].Load()
+	if page == nil {
+		return nil
+	}
+	return page[r&0xFF].Load()
+}
+
+// store sets r's value unless another goroutine did first, and returns
+// the value stored: every caller sees the same one.
+func (c *runeCache[T]) store(r rune, v *T) *T {
+	if uint32(r) > 0xFFFF {
+		actual, _ := c.rest.LoadOrStore(r, v)
+		return actual.(*T)
+	}
+	slot := &c.pages[r>>8]
+	page := slot.Load()
+	if page == nil {
+		slot.CompareAndSwap(nil, new([256]atomic.Pointer[T]))
+		page = slot.Load()
+	}
+	if page[r&0xFF].CompareAndSwap(nil, v) {
+		return v
+	}
+	return page[r&0xFF].Load()
 }
 
 func (f *Font) rasterise(idx sfnt.GlyphIndex, ppem fixed.Int26_6) *Glyph {
