@@ -23,7 +23,7 @@ func (t *tx) LabelTemplates() storage.LabelTemplates {
 func (t *tx) PrintJobs() storage.PrintJobs {
 	return printJobs{
 		table:    newTable(t.btx, bucketPrintJobs, func() *ewaybillv1.PrintJob { return new(ewaybillv1.PrintJob) }),
-		requests: t.btx.Bucket(bucketPrintJobRequests),
+		requests: bucket(t.btx, bucketPrintJobRequests),
 	}
 }
 

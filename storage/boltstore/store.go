@@ -29,12 +29,16 @@ type Options struct {
 	// LockTimeout bounds the wait for another process to release the file;
 	// zero means 2 seconds.
 	LockTimeout time.Duration
+	// MappedBudget bounds the resident pages of the mapped file (see
+	// trimmer); zero means DefaultMappedBudget, negative never trims.
+	MappedBudget int64
 }
 
 // Store is a storage.Store on bbolt.
 type Store struct {
 	db        *bolt.DB
 	committer *committer // nil when read-only
+	trimmer   *trimmer   // nil when read-only or never trimming
 
 	// closing guards against transactions starting while Close runs.
 	mu     sync.RWMutex
@@ -72,6 +76,12 @@ func Open(dataDir string, opt Options) (*Store, error) {
 	}
 	if !opt.ReadOnly {
 		s.committer = newCommitter(db)
+		if opt.MappedBudget == 0 {
+			opt.MappedBudget = DefaultMappedBudget
+		}
+		if opt.MappedBudget > 0 {
+			s.trimmer = startTrimmer(db, opt.MappedBudget)
+		}
 	}
 	return s, nil
 }
@@ -160,6 +170,9 @@ func (s *Store) Close() error {
 	s.closed = true
 	if s.committer != nil {
 		s.committer.stop()
+	}
+	if s.trimmer != nil {
+		s.trimmer.close()
 	}
 	return s.db.Close()
 }

@@ -17,7 +17,7 @@ type tx struct {
 func (t *tx) Merchants() storage.Merchants {
 	return merchants{
 		table:        newTable(t.btx, bucketMerchants, func() *ewaybillv1.Merchant { return new(ewaybillv1.Merchant) }),
-		byCreditCode: t.btx.Bucket(bucketMerchantsByCreditCode),
+		byCreditCode: bucket(t.btx, bucketMerchantsByCreditCode),
 	}
 }
 
@@ -32,7 +32,7 @@ func (t *tx) CarrierAuthorizations() storage.CarrierAuthorizations {
 func (t *tx) APIKeys() storage.APIKeys {
 	return apiKeys{
 		table:  newTable(t.btx, bucketAPIKeys, func() *ewaybillv1.ApiKey { return new(ewaybillv1.ApiKey) }),
-		byHash: t.btx.Bucket(bucketAPIKeysBySecretHash),
+		byHash: bucket(t.btx, bucketAPIKeysBySecretHash),
 	}
 }
 
@@ -44,7 +44,7 @@ func (t *tx) NumberRanges() storage.NumberRanges {
 	return numberRanges{newTable(t.btx, bucketNumberRanges, func() *ewaybillv1.NumberRange { return new(ewaybillv1.NumberRange) })}
 }
 
-func (t *tx) ReuseQueue() storage.ReuseQueue { return reuseQueue{t.btx.Bucket(bucketReuseQueue)} }
+func (t *tx) ReuseQueue() storage.ReuseQueue { return reuseQueue{bucket(t.btx, bucketReuseQueue)} }
 
 func (t *tx) Quotas() storage.Quotas {
 	return quotas{newTable(t.btx, bucketQuotas, func() *ewaybillv1.Quota { return new(ewaybillv1.Quota) })}
@@ -55,7 +55,7 @@ func (t *tx) Ledger() storage.Ledger {
 }
 
 func (t *tx) QuotaRequests() storage.QuotaRequests {
-	return quotaRequests{t.btx.Bucket(bucketQuotaRequests)}
+	return quotaRequests{bucket(t.btx, bucketQuotaRequests)}
 }
 
 func (t *tx) CancelGuards() storage.CancelGuards {
@@ -65,12 +65,12 @@ func (t *tx) CancelGuards() storage.CancelGuards {
 func (t *tx) Waybills() storage.Waybills {
 	return waybills{
 		table:   newTable(t.btx, bucketWaybills, func() *ewaybillv1.Waybill { return new(ewaybillv1.Waybill) }),
-		numbers: t.btx.Bucket(bucketWaybillNumbers),
+		numbers: bucket(t.btx, bucketWaybillNumbers),
 	}
 }
 
 func (t *tx) IdempotencyKeys() storage.IdempotencyKeys {
-	return idempotencyKeys{t.btx.Bucket(bucketIdempotencyKeys)}
+	return idempotencyKeys{bucket(t.btx, bucketIdempotencyKeys)}
 }
 
 func (t *tx) MappingProfiles() storage.MappingProfiles {

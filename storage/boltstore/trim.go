@@ -1,0 +1,87 @@
+package boltstore
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// DefaultMappedBudget is how much of the mapped file may stay resident.
+const DefaultMappedBudget = 64 << 20
+
+// trimInterval is how often the resident mapped pages are measured.
+const trimInterval = 250 * time.Millisecond
+
+// trimmer keeps the file pages bbolt has mapped in from adding up in the
+// process's resident set. bbolt reads the file through a read-only shared
+// mapping, and every page a lookup touches stays mapped until the process
+// unmaps it, so with random keys (idempotency keys, reprints of old
+// waybills) the resident set grows with the file rather than with the
+// work. Past the budget the mapping is told MADV_DONTNEED: the pages leave
+// this process's page tables but stay in the kernel's page cache, so the
+// next touch of a hot page is a minor fault, not a disk read.
+type trimmer struct {
+	db     *bolt.DB
+	budget int64
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+func startTrimmer(db *bolt.DB, budget int64) *trimmer {
+	t := &trimmer{db: db, budget: budget, stop: make(chan struct{}), done: make(chan struct{})}
+	go t.loop()
+	return t
+}
+
+func (t *trimmer) loop() {
+	defer close(t.done)
+	tick := time.NewTicker(trimInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.stop:
+			return
+		case <-tick.C:
+			if residentFileBytes() > t.budget {
+				t.trim()
+			}
+		}
+	}
+}
+
+// trim drops the mapping's pages from the page tables. It runs inside a
+// read transaction, which holds bbolt's mmap lock: the mapping cannot be
+// replaced (when the file grows) while it is advised.
+func (t *trimmer) trim() {
+	_ = t.db.View(func(tx *bolt.Tx) error {
+		dropMapped(t.db.Info().Data, uintptr(tx.Size()))
+		return nil
+	})
+}
+
+func (t *trimmer) close() {
+	close(t.stop)
+	<-t.done
+}
+
+// residentFileBytes is the file-backed part of the process's resident set
+// (RssFile in /proc/self/status), 0 where the system does not say.
+func residentFileBytes() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "RssFile:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
