@@ -111,6 +111,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	rep.Cancel = r.run(f.merchantCtx, "cancel", "cancel", d, n, c.cancel(newQueue(allocated)))
 
 	toPrint := newQueue(batched.all())
+	// Previews draw without recording: the renderer and the read path
+	// alone, against which the prints' cost of recording shows.
+	rep.PreviewZPL = r.run(f.printer, "preview-zpl", "preview ZPL", d, n,
+		c.preview(f.merchant, toPrint.peek(10_000), ewaybillv1.LabelFormat_LABEL_FORMAT_ZPL, 203))
 	rep.ZPL = r.run(f.printer, "zpl", "print ZPL", d, n, c.render(f.merchant, toPrint, 1, ewaybillv1.LabelFormat_LABEL_FORMAT_ZPL, 203))
 	rep.PNG = r.run(f.printer, "png", "print PNG 203 dpi", d, n, c.render(f.merchant, toPrint, 1, ewaybillv1.LabelFormat_LABEL_FORMAT_PNG, 203))
 	rep.PDF = r.run(f.printer, "pdf", "print PDF", d, n, c.render(f.merchant, toPrint, 1, ewaybillv1.LabelFormat_LABEL_FORMAT_PDF, 203))

@@ -13,7 +13,7 @@ import (
 // its figures add up: every waybill a workload reported is in the store
 // the checker read afterwards, and the summary carries every key.
 func TestRunMeasuresEveryWorkload(t *testing.T) {
-	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 3_000, PDFBatches: 1, TempDir: t.TempDir()}
+	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir()}
 	var out bytes.Buffer
 	rep, err := Run(context.Background(), cfg, &out)
 	if err != nil {
@@ -30,15 +30,15 @@ func TestRunMeasuresEveryWorkload(t *testing.T) {
 			t.Errorf("table has no row for %s:\n%s", r.Name, out.String())
 		}
 	}
-	if len(rep.Results) != 12 {
-		t.Errorf("%d workloads measured, want 12", len(rep.Results))
+	if len(rep.Results) != 13 || rep.Preload.Items == 0 {
+		t.Errorf("%d workloads measured (preload made %d), want 13 with a preload", len(rep.Results), rep.Preload.Items)
 	}
 	issued := rep.Allocate.Items + rep.Batch.Items + rep.Preload.Items + rep.AllocatePreloaded.Items
 	if int64(rep.Waybills) != issued {
 		t.Errorf("the store holds %d waybills; the workloads issued %d", rep.Waybills, issued)
 	}
-	if rep.Preloaded < 3_000 || rep.Preloaded != rep.Allocate.Items+rep.Batch.Items+rep.Preload.Items {
-		t.Errorf("preloaded %d waybills, want at least 3000 and the sum of what came before", rep.Preloaded)
+	if rep.Preloaded < 20_000 || rep.Preloaded != rep.Allocate.Items+rep.Batch.Items+rep.Preload.Items {
+		t.Errorf("preloaded %d waybills, want at least 20000 and the sum of what came before", rep.Preloaded)
 	}
 	if rep.PDF200.Items != pdfBatchLabels || rep.Batch.Items != rep.Batch.Requests*batchSize {
 		t.Errorf("200-label PDF made %d labels; batch made %d numbers in %d calls", rep.PDF200.Items, rep.Batch.Items, rep.Batch.Requests)

@@ -21,7 +21,7 @@ type Report struct {
 	Results                                 []Result
 	Ceiling, Allocate, Replay, ReplaySerial Result
 	Batch, Cancel                           Result
-	ZPL, PNG, PDF, PDF200                   Result
+	PreviewZPL, ZPL, PNG, PDF, PDF200       Result
 	Preload, AllocatePreloaded              Result
 	// Preloaded is the number of waybills in the store when
 	// AllocatePreloaded ran.

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -71,10 +72,11 @@ func (q *queue) take(n int) ([]string, error) {
 	return taken, nil
 }
 
-func (q *queue) len() int {
+// peek returns up to n numbers without taking them.
+func (q *queue) peek(n int) []string {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.numbers)
+	return slices.Clone(q.numbers[:min(n, len(q.numbers))])
 }
 
 // clients are the bench's API clients, over one connection.
@@ -187,14 +189,32 @@ func (c clients) render(merchant string, q *queue, perCall int, format ewaybillv
 		if err != nil {
 			return 0, err
 		}
-		resp, err := c.labels.RenderLabels(ctx, &ewaybillv1.RenderLabelsRequest{Parent: merchant, Numbers: numbers,
-			Format: format, Dpi: dpi, Purpose: ewaybillv1.LabelPurpose_LABEL_PURPOSE_PRINT})
-		if err != nil {
-			return 0, err
-		}
-		if len(resp.GetLabels()) != perCall || len(resp.GetDocuments()) == 0 {
-			return 0, fmt.Errorf("render of %d labels: got %d labels in %d documents", perCall, len(resp.GetLabels()), len(resp.GetDocuments()))
-		}
-		return perCall, nil
+		return c.renderLabels(ctx, merchant, numbers, format, dpi, ewaybillv1.LabelPurpose_LABEL_PURPOSE_PRINT)
 	}
+}
+
+// preview renders one label per request for a preview, which records
+// nothing: the cost of reading and drawing alone, so the same waybills
+// serve again and again.
+func (c clients) preview(merchant string, numbers []string, format ewaybillv1.LabelFormat, dpi int32) op {
+	return func(ctx context.Context, w, i int) (int, error) {
+		if len(numbers) == 0 {
+			return 0, errDone
+		}
+		n := numbers[(w*7919+i*104729)%len(numbers)]
+		return c.renderLabels(ctx, merchant, []string{n}, format, dpi, ewaybillv1.LabelPurpose_LABEL_PURPOSE_PREVIEW)
+	}
+}
+
+func (c clients) renderLabels(ctx context.Context, merchant string, numbers []string, format ewaybillv1.LabelFormat, dpi int32,
+	purpose ewaybillv1.LabelPurpose) (int, error) {
+	resp, err := c.labels.RenderLabels(ctx, &ewaybillv1.RenderLabelsRequest{Parent: merchant, Numbers: numbers,
+		Format: format, Dpi: dpi, Purpose: purpose})
+	if err != nil {
+		return 0, err
+	}
+	if len(resp.GetLabels()) != len(numbers) || len(resp.GetDocuments()) == 0 {
+		return 0, fmt.Errorf("render of %d labels: got %d labels in %d documents", len(numbers), len(resp.GetLabels()), len(resp.GetDocuments()))
+	}
+	return len(numbers), nil
 }
