@@ -109,22 +109,16 @@ func code128Symbols(rs []rune) ([]int, error) {
 			i++
 		case needsSetA(rs[i:], set):
 			use(code128A)
-			s := code128Function(rs[i], 101)
-			if s < 0 {
-				s = strings.IndexRune(code128AB+code128AOnly, rs[i])
-			}
-			if s < 0 {
-				return nil, errCode128
+			s, err := symbolIn(rs[i], 101, code128AOnly)
+			if err != nil {
+				return nil, err
 			}
 			symbols = append(symbols, s)
 		default:
 			use(code128B)
-			s := code128Function(rs[i], 100)
-			if s < 0 {
-				s = strings.IndexRune(code128AB+code128BOnly, rs[i])
-			}
-			if s < 0 {
-				return nil, errCode128
+			s, err := symbolIn(rs[i], 100, code128BOnly)
+			if err != nil {
+				return nil, err
 			}
 			symbols = append(symbols, s)
 		}
@@ -189,4 +183,17 @@ func needsSetA(rs []rune, set int) bool {
 		}
 	}
 	return false
+}
+
+// symbolIn is r's symbol in code set A or B: fnc4 is the set's FNC 4
+// value (101 in A, 100 in B) and only the characters the set alone has.
+func symbolIn(r rune, fnc4 int, only string) (int, error) {
+	s := code128Function(r, fnc4)
+	if s < 0 {
+		s = strings.IndexRune(code128AB+only, r)
+	}
+	if s < 0 {
+		return 0, errCode128
+	}
+	return s, nil
 }
