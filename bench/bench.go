@@ -85,7 +85,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	defer f.close()
 	// Every allocation the run can make, with room to spare: the quota
 	// must not be what stops it.
-	if err := f.topUp(int64(cfg.Preload)+int64(cfg.Duration.Seconds()*200_000)+100_000, 0); err != nil {
+	if err := f.topUp(int64(cfg.Preload) + int64(cfg.Duration.Seconds()*200_000) + 100_000); err != nil {
 		return nil, err
 	}
 	c := f.clients()

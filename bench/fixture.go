@@ -163,14 +163,14 @@ func (f *fixture) seed() error {
 
 // topUp credits the merchant's quota with at least units, in the largest
 // steps a top-up allows.
-func (f *fixture) topUp(units int64, step int) error {
+func (f *fixture) topUp(units int64) error {
 	const maxTopUp = 10_000_000
 	api := ewaybillv1.NewQuotaServiceClient(f.conn)
 	for i := 0; units > 0; i++ {
 		amount := min(units, maxTopUp)
 		if _, err := api.TopUpQuota(f.admin, &ewaybillv1.TopUpQuotaRequest{
 			Name: f.merchant + "/quotas/" + carrierCode, Amount: amount, Reason: "bench",
-			RequestId: fmt.Sprintf("bench-%d-%d", step, i)}); err != nil {
+			RequestId: fmt.Sprintf("bench-%d", i)}); err != nil {
 			return fmt.Errorf("top up the quota: %w", err)
 		}
 		units -= amount

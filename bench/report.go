@@ -1,17 +1,15 @@
 package bench
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/ewaybill/ewaybill/internal/procstatus"
 )
 
 // Report is a run's measurements.
@@ -123,12 +121,17 @@ func (t *table) row(r Result) {
 	}
 }
 
-// memory is the process's resident set as /proc/self/status reports it,
-// in MiB: its high-water mark, and now its anonymous part (Go heap, stacks)
-// and its file part (pages of the bbolt file mapped in and touched). All
-// zero where there is no /proc.
+// memory is the process's resident set in MiB: its high-water mark, and
+// its anonymous part (Go heap, stacks) and its file part (pages of the
+// bbolt file mapped in and touched). All zero where there is no /proc.
 type memory struct {
 	PeakMB, AnonMB, FileMB float64
+}
+
+func readMemory() memory {
+	m := procstatus.Read()
+	const mib = 1 << 20
+	return memory{PeakMB: float64(m.Peak) / mib, AnonMB: float64(m.Anon) / mib, FileMB: float64(m.File) / mib}
 }
 
 // sampleMemory reads the resident set every interval until the returned
@@ -139,18 +142,19 @@ func sampleMemory(interval time.Duration) (stop func() memory) {
 	result := make(chan memory)
 	go func() {
 		largest := readMemory()
+		sample := func() {
+			if m := readMemory(); m.AnonMB+m.FileMB > largest.AnonMB+largest.FileMB {
+				largest = m
+			}
+		}
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
 			select {
 			case <-tick.C:
-				if m := readMemory(); m.AnonMB+m.FileMB > largest.AnonMB+largest.FileMB {
-					largest = m
-				}
+				sample()
 			case <-done:
-				if m := readMemory(); m.AnonMB+m.FileMB > largest.AnonMB+largest.FileMB {
-					largest = m
-				}
+				sample()
 				result <- largest
 				return
 			}
@@ -160,23 +164,4 @@ func sampleMemory(interval time.Duration) (stop func() memory) {
 		close(done)
 		return <-result
 	}
-}
-
-func readMemory() memory {
-	var m memory
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return m
-	}
-	defer f.Close()
-	fields := map[string]*float64{"VmHWM:": &m.PeakMB, "RssAnon:": &m.AnonMB, "RssFile:": &m.FileMB}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		name, rest, _ := strings.Cut(sc.Text(), "\t")
-		if dst := fields[name]; dst != nil {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			*dst = kb / 1024
-		}
-	}
-	return m
 }

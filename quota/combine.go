@@ -37,7 +37,6 @@ type allocation struct {
 type combiner struct {
 	mu      sync.Mutex
 	pending []*allocation
-	items   int
 	running bool
 }
 
@@ -47,7 +46,6 @@ func (c *combiner) enqueue(a *allocation) (lead bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.pending = append(c.pending, a)
-	c.items += len(a.todo)
 	lead = !c.running
 	c.running = true
 	return lead
@@ -69,7 +67,6 @@ func (c *combiner) next() []*allocation {
 	}
 	group := c.pending[:n:n]
 	c.pending = c.pending[n:]
-	c.items -= items
 	return group
 }
 

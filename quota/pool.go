@@ -454,10 +454,12 @@ func (s *session) takeNumber(c *ewaybillv1.Carrier, pool *ewaybillv1.Pool) (stri
 // when every range is used up or retired.
 func (s *session) openRange(code string) (*ewaybillv1.NumberRange, error) {
 	r, seen := s.ranges[code]
-	if seen && r != nil && r.GetNextSerial() <= r.GetLastSerial() {
+	switch {
+	case seen && r == nil: // none was open, and no range is imported mid-transaction
+		return nil, nil
+	case r != nil && r.GetNextSerial() <= r.GetLastSerial():
 		return r, nil
-	}
-	if r != nil {
+	case r != nil: // used up: store it, so the search below passes it by
 		r.UpdateTime = timestamppb.New(s.now)
 		if err := s.tx.NumberRanges().Put(code, r); err != nil {
 			return nil, err

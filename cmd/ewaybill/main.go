@@ -1,6 +1,7 @@
 // Command ewaybill is the electronic waybill service and its admin client:
 // `ewaybill serve` runs the server, `ewaybill check` verifies a stopped
-// server's data dir, `ewaybill bench` measures a server in-process; every other subcommand talks to a server.
+// server's data dir, `ewaybill bench` measures a server in this process;
+// every other subcommand talks to a server.
 package main
 
 import (

@@ -109,9 +109,9 @@ type choice struct {
 var choices [2]runeCache[choice]
 
 func choose(s Style, r rune) *choice {
-	latin, c := Regular, &choices[0]
+	latin, c := latinFont(s), &choices[0]
 	if s == Strong {
-		latin, c = Bold, &choices[1]
+		c = &choices[1]
 	}
 	if ch := c.load(r); ch != nil {
 		return ch
@@ -226,11 +226,15 @@ type Face struct {
 
 // FaceFor returns style s at pxPerEm pixels per em.
 func FaceFor(s Style, pxPerEm float64) Face {
-	latin := Regular
+	return Face{s, latinFont(s).at(pxPerEm), CJK.at(pxPerEm)}
+}
+
+// latinFont is the Go font of style s; it draws what it has glyphs for.
+func latinFont(s Style) *Font {
 	if s == Strong {
-		latin = Bold
+		return Bold
 	}
-	return Face{s, latin.at(pxPerEm), CJK.at(pxPerEm)}
+	return Regular
 }
 
 // Glyph returns r's glyph in the font For picks, and its advance in ems.

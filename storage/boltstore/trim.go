@@ -1,13 +1,11 @@
 package boltstore
 
 import (
-	"bufio"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ewaybill/ewaybill/internal/procstatus"
 )
 
 // DefaultMappedBudget is how much of the mapped file may stay resident.
@@ -46,7 +44,7 @@ func (t *trimmer) loop() {
 		case <-t.stop:
 			return
 		case <-tick.C:
-			if residentFileBytes() > t.budget {
+			if procstatus.Read().File > t.budget {
 				t.trim()
 			}
 		}
@@ -66,22 +64,4 @@ func (t *trimmer) trim() {
 func (t *trimmer) close() {
 	close(t.stop)
 	<-t.done
-}
-
-// residentFileBytes is the file-backed part of the process's resident set
-// (RssFile in /proc/self/status), 0 where the system does not say.
-func residentFileBytes() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "RssFile:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -3,5 +3,5 @@
 package boltstore
 
 // dropMapped does nothing where MADV_DONTNEED on a shared mapping is not
-// known to keep the file's contents (residentFileBytes reads 0 there).
+// known to keep the file's contents (procstatus reads no memory figures there).
 func dropMapped(addr, n uintptr) {}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ewaybill/ewaybill/internal/procstatus"
 )
 
 // Trimming drops the touched pages of the mapping from the resident set,
@@ -46,9 +48,9 @@ func TestTrimDropsMappedPagesAndKeepsData(t *testing.T) {
 		}
 	}
 	readAll()
-	before := residentFileBytes()
+	before := procstatus.Read().File
 	(&trimmer{db: s.db}).trim()
-	after := residentFileBytes()
+	after := procstatus.Read().File
 	if before-after < 20<<20 {
 		t.Errorf("resident file pages went from %d MiB to %d MiB; want at least 20 MiB dropped", before>>20, after>>20)
 	}
