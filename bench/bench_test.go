@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/metadata"
 )
 
 // A tiny run goes through every workload without a failed request, and
@@ -96,5 +98,15 @@ func TestConfigCheckNamesTheFlag(t *testing.T) {
 	}
 	if err := DefaultConfig().Check(); err != nil {
 		t.Errorf("default config: %v", err)
+	}
+}
+
+// A role's context sends that role's key alone, even when made from one
+// that sent another (the server would take the first).
+func TestWithKeyReplacesTheKey(t *testing.T) {
+	ctx := withKey(withKey(context.Background(), "admin-secret"), "printer-secret")
+	md, _ := metadata.FromOutgoingContext(ctx)
+	if got := md.Get("authorization"); len(got) != 1 || got[0] != "Bearer printer-secret" {
+		t.Errorf("authorization headers %q, want only the printer's", got)
 	}
 }

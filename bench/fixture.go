@@ -14,6 +14,7 @@ import (
 
 	"github.com/ewaybill/ewaybill/apikeys"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/internal/seed"
 	"github.com/ewaybill/ewaybill/server"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
 )
@@ -78,8 +79,10 @@ func startFixture(ctx context.Context, parent string) (*fixture, error) {
 	return f, nil
 }
 
+// withKey returns ctx sending key, and no other key: the server takes the
+// first bearer header, so a role's context must not inherit the admin's.
 func withKey(ctx context.Context, key string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+key)
+	return metadata.NewOutgoingContext(ctx, metadata.Pairs("authorization", "Bearer "+key))
 }
 
 // close stops the server and removes the data dir.
@@ -120,44 +123,26 @@ func (f *fixture) seed() error {
 	if _, err := ewaybillv1.NewLabelServiceClient(f.conn).UpdateRoutingTable(ctx, &ewaybillv1.UpdateRoutingTableRequest{RoutingTable: route}); err != nil {
 		return fmt.Errorf("routing table: %w", err)
 	}
-	merchantAPI := ewaybillv1.NewMerchantServiceClient(f.conn)
-	created, err := merchantAPI.CreateMerchant(ctx, &ewaybillv1.CreateMerchantRequest{Qualification: &ewaybillv1.Qualification{
+	merchant, err := seed.ApprovedMerchant(ctx, f.conn, "bench", &ewaybillv1.Qualification{
 		LegalName:           "压测商贸有限公司 (Bench Trading Co.)",
 		Type:                ewaybillv1.MerchantType_MERCHANT_TYPE_ENTERPRISE,
 		CreditCode:          "91350100M000100Y43",
 		LegalRepresentative: &ewaybillv1.Person{Name: "赵六", IdNumber: "11010519491231002X"},
 		Contact:             &ewaybillv1.Contact{Name: "钱七", Mobile: "13800138000"},
 		LicenceDocumentRef:  "bench://licence.pdf",
-	}})
+	}, &ewaybillv1.CarrierAuthorization{Carrier: "carriers/" + carrierCode, SettlementAccount: "BENCH-0001"})
 	if err != nil {
-		return fmt.Errorf("create merchant: %w", err)
+		return err
 	}
-	f.merchant = created.GetMerchant().GetName()
-	if _, err := merchantAPI.ApproveMerchant(ctx, &ewaybillv1.ApproveMerchantRequest{Name: f.merchant, Comment: "bench"}); err != nil {
-		return fmt.Errorf("approve merchant: %w", err)
-	}
-	authAPI := ewaybillv1.NewCarrierAuthorizationServiceClient(f.conn)
-	auth, err := authAPI.CreateCarrierAuthorization(ctx, &ewaybillv1.CreateCarrierAuthorizationRequest{Parent: f.merchant,
-		CarrierAuthorization: &ewaybillv1.CarrierAuthorization{Carrier: "carriers/" + carrierCode, SettlementAccount: "BENCH-0001"}})
+	keys, err := seed.Keys(ctx, f.conn, merchant, "bench", ewaybillv1.Role_ROLE_MERCHANT, ewaybillv1.Role_ROLE_PRINTER)
 	if err != nil {
-		return fmt.Errorf("authorize the carrier: %w", err)
+		return err
 	}
-	if _, err := authAPI.ApproveCarrierAuthorization(ctx, &ewaybillv1.ApproveCarrierAuthorizationRequest{
-		Name: auth.GetCarrierAuthorization().GetName(), Comment: "bench"}); err != nil {
-		return fmt.Errorf("approve the authorization: %w", err)
-	}
-	keyAPI := ewaybillv1.NewApiKeyServiceClient(f.conn)
-	for role, dst := range map[ewaybillv1.Role]*context.Context{
-		ewaybillv1.Role_ROLE_MERCHANT: &f.merchantCtx,
-		ewaybillv1.Role_ROLE_PRINTER:  &f.printer,
-	} {
-		resp, err := keyAPI.CreateApiKey(ctx, &ewaybillv1.CreateApiKeyRequest{ApiKey: &ewaybillv1.ApiKey{
-			DisplayName: "bench " + role.String(), Role: role, Merchant: f.merchant}})
-		if err != nil {
-			return fmt.Errorf("create %s key: %w", role, err)
-		}
-		*dst = withKey(context.WithoutCancel(ctx), resp.GetSecret())
-	}
+	f.merchant = merchant
+	// The workloads' contexts outlive the seeding's.
+	base := context.WithoutCancel(ctx)
+	f.merchantCtx = withKey(base, keys[ewaybillv1.Role_ROLE_MERCHANT])
+	f.printer = withKey(base, keys[ewaybillv1.Role_ROLE_PRINTER])
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/internal/seed"
 	"github.com/ewaybill/ewaybill/server"
 )
 
@@ -68,9 +69,6 @@ func seedDemo(ctx context.Context, conn grpc.ClientConnInterface, adminKey strin
 	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+adminKey)
 	carrierAPI := ewaybillv1.NewCarrierServiceClient(conn)
 	poolAPI := ewaybillv1.NewPoolServiceClient(conn)
-	merchantAPI := ewaybillv1.NewMerchantServiceClient(conn)
-	authAPI := ewaybillv1.NewCarrierAuthorizationServiceClient(conn)
-	keyAPI := ewaybillv1.NewApiKeyServiceClient(conn)
 	labelAPI := ewaybillv1.NewLabelServiceClient(conn)
 
 	for _, c := range demoCarriers() {
@@ -85,47 +83,26 @@ func seedDemo(ctx context.Context, conn grpc.ClientConnInterface, adminKey strin
 			return demoInfo{}, fmt.Errorf("routing table for %s: %w", c.carrier.GetCode(), err)
 		}
 	}
-	created, err := merchantAPI.CreateMerchant(ctx, &ewaybillv1.CreateMerchantRequest{Qualification: &ewaybillv1.Qualification{
+	merchant, err := seed.ApprovedMerchant(ctx, conn, "demo", &ewaybillv1.Qualification{
 		LegalName:           "演示商贸有限公司 (Demo Trading Co.)",
 		Type:                ewaybillv1.MerchantType_MERCHANT_TYPE_ENTERPRISE,
 		CreditCode:          "91350100M000100Y43",
 		LegalRepresentative: &ewaybillv1.Person{Name: "张三", IdNumber: "11010519491231002X"},
 		Contact:             &ewaybillv1.Contact{Name: "李四", Mobile: "13800138000"},
 		LicenceDocumentRef:  "demo://licence/91350100M000100Y43.pdf",
-	}})
+	},
+		&ewaybillv1.CarrierAuthorization{Carrier: "carriers/SF", SettlementAccount: "0210000001"},
+		&ewaybillv1.CarrierAuthorization{Carrier: "carriers/ZTO", BranchCode: "ZTO-310001", BranchName: "上海浦东网点"},
+		&ewaybillv1.CarrierAuthorization{Carrier: "carriers/EMS", SettlementAccount: "EMS-0001"})
 	if err != nil {
-		return demoInfo{}, fmt.Errorf("create merchant: %w", err)
+		return demoInfo{}, err
 	}
-	merchant := created.GetMerchant().GetName()
-	if _, err := merchantAPI.ApproveMerchant(ctx, &ewaybillv1.ApproveMerchantRequest{Name: merchant, Comment: "demo"}); err != nil {
-		return demoInfo{}, fmt.Errorf("approve merchant: %w", err)
+	keys, err := seed.Keys(ctx, conn, merchant, "demo", ewaybillv1.Role_ROLE_MERCHANT, ewaybillv1.Role_ROLE_PRINTER)
+	if err != nil {
+		return demoInfo{}, err
 	}
-	for _, a := range []*ewaybillv1.CarrierAuthorization{
-		{Carrier: "carriers/SF", SettlementAccount: "0210000001"},
-		{Carrier: "carriers/ZTO", BranchCode: "ZTO-310001", BranchName: "上海浦东网点"},
-		{Carrier: "carriers/EMS", SettlementAccount: "EMS-0001"},
-	} {
-		resp, err := authAPI.CreateCarrierAuthorization(ctx, &ewaybillv1.CreateCarrierAuthorizationRequest{Parent: merchant, CarrierAuthorization: a})
-		if err != nil {
-			return demoInfo{}, fmt.Errorf("authorize %s: %w", a.GetCarrier(), err)
-		}
-		if _, err := authAPI.ApproveCarrierAuthorization(ctx, &ewaybillv1.ApproveCarrierAuthorizationRequest{
-			Name: resp.GetCarrierAuthorization().GetName(), Comment: "demo"}); err != nil {
-			return demoInfo{}, fmt.Errorf("approve authorization for %s: %w", a.GetCarrier(), err)
-		}
-	}
-	info := demoInfo{AdminKey: adminKey, Merchant: merchant}
-	for role, dst := range map[ewaybillv1.Role]*string{
-		ewaybillv1.Role_ROLE_MERCHANT: &info.MerchantKey,
-		ewaybillv1.Role_ROLE_PRINTER:  &info.PrinterKey,
-	} {
-		resp, err := keyAPI.CreateApiKey(ctx, &ewaybillv1.CreateApiKeyRequest{ApiKey: &ewaybillv1.ApiKey{
-			DisplayName: "demo " + strings.ToLower(strings.TrimPrefix(role.String(), "ROLE_")), Role: role, Merchant: merchant}})
-		if err != nil {
-			return demoInfo{}, fmt.Errorf("create %s key: %w", role, err)
-		}
-		*dst = resp.GetSecret()
-	}
+	info := demoInfo{AdminKey: adminKey, Merchant: merchant,
+		MerchantKey: keys[ewaybillv1.Role_ROLE_MERCHANT], PrinterKey: keys[ewaybillv1.Role_ROLE_PRINTER]}
 	return info, nil
 }
 
