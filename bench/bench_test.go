@@ -56,7 +56,7 @@ func TestRunMeasuresEveryWorkload(t *testing.T) {
 		t.Fatalf("last line is not the JSON summary: %v\n%s", err, tail.String())
 	}
 	for _, key := range []string{"ceiling_rps", "alloc_rps", "alloc_p99_ms", "replay_p50_ms", "batch_numbers_per_s",
-		"cancel_rps", "zpl_labels_per_s", "png_labels_per_s", "pdf_labels_per_s", "pdf_200_batch_s",
+		"cancel_rps", "zpl_labels_per_s", "zpl_preview_labels_per_s", "png_labels_per_s", "pdf_labels_per_s", "pdf_200_batch_s",
 		"alloc_rps_preloaded", "peak_rss_mb"} {
 		if v, ok := summary[key]; !ok || v <= 0 {
 			t.Errorf("summary %s = %v (present %v), want a positive figure", key, v, ok)
