@@ -160,26 +160,73 @@ func graphicFieldOf(g *fonts.Glyph) string {
 }
 
 // graphicField encodes 8-bit pixels (w×h, stride bytes a row) as a
-// ^GFA field in hex, one bit per dot, dark where dark(pixel) holds.
+// ^GFA field, one bit per dot, dark where dark(pixel) holds, in ZPL's
+// compressed ASCII hex (see compressRow). Glyphs are mostly blank dots
+// and repeated rows, so the field is a third of its plain hex size, and a
+// label's stream, nearly all glyphs, shrinks with it; every ZPL II
+// printer decodes the scheme.
 func graphicField(pix []uint8, stride, w, h int, dark func(uint8) bool) string {
 	rowBytes := (w + 7) / 8
 	total := rowBytes * h
-	var b strings.Builder
-	b.Grow(total*2 + 24)
-	fmt.Fprintf(&b, "^GFA,%d,%d,%d,", total, total, rowBytes)
+	out := fmt.Appendf(make([]byte, 0, total+24), "^GFA,%d,%d,%d,", total, total, rowBytes)
+	row := make([]byte, 2*rowBytes)
+	prev := make([]byte, 2*rowBytes)
 	const hexDigits = "0123456789ABCDEF"
 	for y := 0; y < h; y++ {
-		row := pix[y*stride : y*stride+w]
+		dots := pix[y*stride : y*stride+w]
 		for x := 0; x < w; x += 8 {
 			var v byte
 			for bit := 0; bit < 8 && x+bit < w; bit++ {
-				if dark(row[x+bit]) {
+				if dark(dots[x+bit]) {
 					v |= 0x80 >> bit
 				}
 			}
-			b.WriteByte(hexDigits[v>>4])
-			b.WriteByte(hexDigits[v&0xf])
+			row[x/4], row[x/4+1] = hexDigits[v>>4], hexDigits[v&0xf]
+		}
+		if y > 0 && string(row) == string(prev) {
+			out = append(out, ':') // the row above, again
+		} else {
+			out = compressRow(out, row)
+		}
+		row, prev = prev, row
+	}
+	return string(out)
+}
+
+// compressRow appends one row of hex digits in ZPL's ASCII compression:
+// a run of a digit is written as a repeat count before it (G–Y for 1–19
+// plus g–z for 20–400 in steps of 20) and a row that ends in zeros ends
+// with ','. The scheme's '!' (the rest of the row dark) is left unused:
+// engines disagree on it, and dark runs to a glyph's right edge are rare.
+func compressRow(out, row []byte) []byte {
+	for i := 0; i < len(row); {
+		digit := row[i]
+		n := 1
+		for i+n < len(row) && row[i+n] == digit {
+			n++
+		}
+		i += n
+		if i == len(row) && digit == '0' {
+			return append(out, ',')
+		}
+		for n > 0 {
+			// One count says at most 419 (z and Y); a longer run takes several.
+			chunk := min(n, 419)
+			n -= chunk
+			switch {
+			case chunk <= 2:
+				for range chunk {
+					out = append(out, digit)
+				}
+				continue
+			case chunk >= 20:
+				out = append(out, 'g'+byte(chunk/20-1))
+			}
+			if chunk%20 > 0 {
+				out = append(out, 'G'+byte(chunk%20-1))
+			}
+			out = append(out, digit)
 		}
 	}
-	return b.String()
+	return out
 }
