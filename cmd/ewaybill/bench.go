@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/ewaybill/ewaybill/bench"
 )
@@ -23,6 +24,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.PDFBatches, "pdf-batches", cfg.PDFBatches, "how many 200-label PDFs to render (the median time is reported)")
 	fs.StringVar(&cfg.ProfileDir, "profile-dir", "", "write a CPU profile of each workload into this directory (<workload>.pprof)")
 	fs.StringVar(&cfg.TempDir, "temp-dir", "", "where to make the throw-away data dir (default: the system's temp dir)")
+	// The server runs in this process, so it runs with serve's collector settings.
+	var memory memoryConfig
+	memory.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ewaybill bench [flags]\n\nStarts a server in this process on a throw-away data dir (real gRPC over loopback\nTCP, bbolt with fsync), measures each workload and prints a table, then one JSON line.")
 		fs.PrintDefaults()
@@ -52,10 +56,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			cfg.PDFBatches = q.PDFBatches
 		}
 	}
-	if err := cfg.Check(); err != nil {
+	if err := errors.Join(cfg.Check(), memory.check()); err != nil {
 		fmt.Fprintln(stderr, "ewaybill bench:", err)
 		return exitUsage
 	}
+	memory.apply(os.Getenv)
 	rep, err := bench.Run(ctx, cfg, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "ewaybill bench:", err)
