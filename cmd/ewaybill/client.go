@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,11 +40,11 @@ const (
 const defaultAddr = "127.0.0.1:9090"
 
 // dialer opens a client connection to addr. Tests inject one that reaches an
-// in-process server; runClient uses defaultDial.
+// in-process server; runClient dials as --tls and --tls-ca say.
 type dialer func(addr string) (*grpc.ClientConn, error)
 
-// defaultDial connects without TLS, because the admin client talks to a
-// server on a trusted network or through a local tunnel.
+// defaultDial connects without TLS, for a server on a trusted network or
+// reached through a local tunnel; --tls or --tls-ca asks for TLS.
 func defaultDial(addr string) (*grpc.ClientConn, error) {
 	return grpc.NewClient(addr, server.ClientOptions(grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 }
@@ -105,6 +106,11 @@ type clientFlags struct {
 	addr    string
 	key     string
 	timeout time.Duration
+	tls     bool
+	tlsCA   string
+	// tlsConfig is what tls and tlsCA ask for once parsed (nil for no
+	// TLS), with the CA file already read.
+	tlsConfig *tls.Config
 }
 
 // defineClientFlags declares the global flags on fs. Only these have
@@ -114,17 +120,20 @@ func defineClientFlags(fs *flag.FlagSet) *clientFlags {
 	fs.StringVar(&g.addr, "addr", defaultAddr, "server `address` (env EWAYBILL_ADDR)")
 	fs.StringVar(&g.key, "key", "", "API `key` sent as a bearer token (env EWAYBILL_KEY)")
 	fs.DurationVar(&g.timeout, "timeout", 10*time.Second, "deadline for the call; 0 for none (env EWAYBILL_TIMEOUT)")
+	fs.BoolVar(&g.tls, "tls", false, "connect with TLS, verifying the server against the system's roots (env EWAYBILL_TLS)")
+	fs.StringVar(&g.tlsCA, "tls-ca", "", "connect with TLS, verifying the server against the PEM CA or certificate in `file` instead (env EWAYBILL_TLS_CA)")
 	return g
 }
 
 // runClient runs one client command and returns the process exit code.
 // args excludes the program name, e.g. ["merchants", "get", "merchants/1"].
 func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runClientWith(ctx, args, stdout, stderr, defaultDial)
+	return runClientWith(ctx, args, stdout, stderr, nil)
 }
 
 // runClientWith is runClient with the connection made by dial, so tests can
-// point the client at an in-process server.
+// point the client at an in-process server; nil dials as the command
+// line's --tls and --tls-ca say.
 func runClientWith(ctx context.Context, args []string, stdout, stderr io.Writer, dial dialer) int {
 	table := commands()
 	if len(args) == 0 {
@@ -190,7 +199,10 @@ func parseInvocation(cmd command, args []string, getenv func(string) string) (in
 	if err != nil {
 		return inv, err
 	}
-	if err := applyEnv(fs, getenv, "addr", "key", "timeout"); err != nil {
+	if err := applyEnv(fs, getenv, "addr", "key", "timeout", "tls", "tls-ca"); err != nil {
+		return inv, usagef("%v", err)
+	}
+	if inv.global.tlsConfig, err = clientTLSConfig(inv.global.tls, inv.global.tlsCA); err != nil {
 		return inv, usagef("%v", err)
 	}
 	if inv.arg, err = cmd.positional(positionals); err != nil {
@@ -214,6 +226,9 @@ func parseInvocation(cmd command, args []string, getenv func(string) string) (in
 // call connects with dial and runs the command with the key and deadline
 // the global flags ask for.
 func (inv invocation) call(ctx context.Context, dial dialer) (proto.Message, error) {
+	if dial == nil {
+		dial = dialWith(inv.global.tlsConfig)
+	}
 	conn, err := dial(inv.global.addr)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", inv.global.addr, err)
@@ -362,7 +377,9 @@ func writeClientUsage(w io.Writer, table []command) {
 	fmt.Fprintln(w, "usage: ewaybill <resource> <verb> [positional] [flags]")
 	fmt.Fprintln(w, "Flags and the positional argument may come in any order after the verb.")
 	fmt.Fprintln(w, "The server itself runs with: ewaybill serve (see ewaybill serve -h);")
-	fmt.Fprintln(w, "a stopped server's books are verified with: ewaybill check (see ewaybill check -h).")
+	fmt.Fprintln(w, "a stopped server's books are verified with: ewaybill check (see ewaybill check -h);")
+	fmt.Fprintln(w, "a data dir is backed up, even while its server runs, with: ewaybill backup (see ewaybill backup -h)")
+	fmt.Fprintln(w, "and put back with: ewaybill restore (see ewaybill restore -h).")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
 	for _, cmd := range table {

@@ -1,7 +1,9 @@
 // Command ewaybill is the electronic waybill service and its admin client:
 // `ewaybill serve` runs the server, `ewaybill check` verifies a stopped
-// server's data dir, `ewaybill bench` measures a server in this process;
-// every other subcommand talks to a server.
+// server's data dir, `ewaybill backup` copies a data dir's database (from
+// the running server if there is one), `ewaybill restore` puts a backup in
+// place, `ewaybill bench` measures a server in this process; every other
+// subcommand talks to a server.
 package main
 
 import (
@@ -32,6 +34,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "check" {
 		return runCheck(ctx, args[1:], os.Getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "backup" {
+		return runBackup(ctx, args[1:], os.Getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "restore" {
+		return runRestore(ctx, args[1:], os.Getenv, stdout, stderr)
 	}
 	return runClient(ctx, args, stdout, stderr)
 }

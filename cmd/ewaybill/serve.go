@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,6 +33,8 @@ type serveConfig struct {
 	logFormat         string
 	shutdownTimeout   time.Duration
 	starterGrant      int64
+	memory            memoryConfig
+	tls               serveTLSFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -46,6 +49,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 	fs.Int64Var(&c.starterGrant, "starter-grant", quota.DefaultStarterGrant, "units credited once when a merchant's authorization for a carrier first becomes active; 0 for none")
+	c.memory.register(fs)
+	c.tls.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ewaybill serve [flags]   (each flag also reads EWAYBILL_<FLAG>, e.g. EWAYBILL_DATA_DIR)")
 		fs.PrintDefaults()
@@ -65,7 +70,15 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.starterGrant < 0 {
 		return c, fmt.Errorf("--starter-grant must be 0 (no grant) or more, got %d", c.starterGrant)
 	}
-	return c, nil
+	if err := c.tls.check(); err != nil {
+		return c, err
+	}
+	if c.tls.enabled() && c.demo {
+		// The demo seeds through a plaintext connection and prints http://
+		// commands; with TLS on, neither would work.
+		return c, errors.New("--demo cannot be combined with --tls-cert: the demo seeds and prints commands for plaintext ports")
+	}
+	return c, c.memory.check()
 }
 
 // configStarterGrant translates --starter-grant for server.Config, where 0
@@ -96,12 +109,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := newLogger(cfg.logFormat, stderr)
+	cfg.memory.apply(os.Getenv)
+	// The certificate is checked before the data dir is touched, so a bad
+	// file fails the start at once and leaves nothing behind.
+	var served *servedTLS
+	if cfg.tls.enabled() {
+		if served, err = loadServedTLS(cfg.tls, time.Now()); err != nil {
+			return err
+		}
+	}
 
 	store, err := boltstore.Open(cfg.dataDir, boltstore.Options{})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	// The control socket comes up before anything is written to a fresh
+	// data dir, so a start it fails leaves the data dir as it found it but
+	// for an empty database, and before the ports, so an operator who sees
+	// the server answer can also back it up.
+	control, err := startControl(cfg.dataDir, store, log)
+	if err != nil {
+		return err
+	}
+	defer control.Close()
 
 	srv := server.New(server.Config{Store: store, Logger: log, StarterGrant: configStarterGrant(cfg.starterGrant)})
 	adminKey, err := bootstrapAdmin(ctx, srv.Keys(), cfg, log)
@@ -119,8 +150,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("HTTP listen on %s: %w", cfg.httpAddr, err)
 	}
 	// The gateway is a gRPC client of our own port, so REST requests pass
-	// the same interceptors as gRPC ones.
-	conn, err := grpc.NewClient(grpcLis.Addr().String(), server.ClientOptions(grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	// the same interceptors as gRPC ones. With TLS that hop is TLS too,
+	// verified against the served certificate.
+	gatewayCreds := insecure.NewCredentials()
+	if served != nil {
+		// server.New builds the gRPC server without transport
+		// credentials, so TLS is done by the listener: the handshake runs
+		// on each connection's first read, in the goroutine gRPC gives
+		// that connection, under gRPC's connection deadline. "h2" is the
+		// ALPN protocol gRPC clients require.
+		grpcLis = tls.NewListener(grpcLis, served.serverConfig("h2"))
+		gatewayCreds = served.gatewayCredentials()
+	}
+	conn, err := grpc.NewClient(grpcLis.Addr().String(), server.ClientOptions(grpc.WithTransportCredentials(gatewayCreds))...)
 	if err != nil {
 		return err
 	}
@@ -129,12 +171,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	httpSrv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		// net/http's own complaints (with TLS, every failed handshake)
+		// go to the service's log in its format, not as bare lines.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.GRPC().Serve(grpcLis) }()
-	go func() { errc <- httpSrv.Serve(httpLis) }()
-	log.Info("ewaybill serving", "grpc", grpcLis.Addr().String(), "http", httpLis.Addr().String(), "data_dir", cfg.dataDir)
+	if served != nil {
+		httpSrv.TLSConfig = served.serverConfig()
+		// The certificate is in TLSConfig, so no file names are passed.
+		go func() { errc <- httpSrv.ServeTLS(httpLis, "", "") }()
+	} else {
+		go func() { errc <- httpSrv.Serve(httpLis) }()
+	}
+	go func() { errc <- control.Serve() }()
+	log.Info("ewaybill serving", "grpc", grpcLis.Addr().String(), "http", httpLis.Addr().String(), "data_dir", cfg.dataDir,
+		"tls", served != nil, "control", control.path)
 
 	if cfg.demo {
 		if err := runDemo(ctx, cfg, adminKey, grpcLis.Addr().String(), httpLis.Addr().String(), stdout, log); err != nil {
@@ -161,6 +214,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-shutdownCtx.Done():
 		log.Warn("in-flight gRPC requests did not finish in time; stopping")
 		srv.GRPC().Stop()
+	}
+	// A backup in progress holds a read transaction that Close would wait
+	// for; it gets what is left of the shutdown time, then is cut off (its
+	// client sees a short copy and keeps nothing).
+	if err := control.Shutdown(shutdownCtx); err != nil {
+		log.Warn("backup in progress did not finish in time; cut off", "error", err)
 	}
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
