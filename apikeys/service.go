@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/paging"
@@ -62,7 +63,27 @@ func Mint(tx storage.Tx, now time.Time, spec Spec, secret string) (*ewaybillv1.A
 	if err != nil {
 		return nil, "", err
 	}
+	// Every key is recorded where it is minted, whoever mints it (an admin,
+	// a merchant, a registration, the bootstrap), so no path can create a
+	// key the log does not show. The secret never goes in the log.
+	if err := audit.Record(tx, access.Principal{Key: spec.Creator}, keyEvent("api_key.create", k), k.GetCreateTime()); err != nil {
+		return nil, "", err
+	}
 	return k, secret, nil
+}
+
+// keyEvent describes an act on key k for the audit log: its role and
+// display name, never its secret or hint.
+func keyEvent(action string, k *ewaybillv1.ApiKey) *ewaybillv1.AuditEvent {
+	return &ewaybillv1.AuditEvent{
+		Action:    action,
+		Merchant:  k.GetMerchant(),
+		Resources: []string{k.GetName()},
+		Details: map[string]string{
+			"role":         strings.TrimPrefix(k.GetRole().String(), "ROLE_"),
+			"display_name": k.GetDisplayName(),
+		},
+	}
 }
 
 // Authenticate maps a presented secret to its principal.
@@ -242,7 +263,12 @@ func (s *Service) Revoke(ctx context.Context, p access.Principal, name string) (
 		}
 		k.State = ewaybillv1.ApiKeyState_API_KEY_STATE_REVOKED
 		k.RevokeTime = timestamppb.New(s.Now())
-		return tx.APIKeys().Put(id, k)
+		if err := tx.APIKeys().Put(id, k); err != nil {
+			return err
+		}
+		// Only the revocation that changes the state is recorded: revoking
+		// an already revoked key returned above, leaving the log alone.
+		return audit.Record(tx, p, keyEvent("api_key.revoke", k), k.GetRevokeTime())
 	})
 	return k, err
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/merchants"
@@ -104,7 +105,21 @@ func (s *Service) CreateAuthorization(ctx context.Context, p access.Principal, p
 			CreateTime:        now,
 			UpdateTime:        now,
 		}
-		return tx.CarrierAuthorizations().Put(merchantID, id, a)
+		if err := tx.CarrierAuthorizations().Put(merchantID, id, a); err != nil {
+			return err
+		}
+		// A merchant's own application waits for an admin's decision,
+		// which is recorded; an admin applying on its behalf is recorded
+		// now.
+		if !p.IsAdmin() {
+			return nil
+		}
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{
+			Action:    "carrier_authorization.create",
+			Merchant:  m.GetName(),
+			Resources: []string{a.GetName()},
+			Details:   map[string]string{"carrier": c.GetName()},
+		}, now)
 	})
 	if err != nil {
 		return nil, err
@@ -271,14 +286,26 @@ func (s *Service) decide(ctx context.Context, p access.Principal, name string, s
 			}
 		}
 		now := timestamppb.New(s.Now())
-		a.ReviewHistory = append(a.ReviewHistory, step.Event(p, reason, nil, now))
+		e := step.Event(p, reason, nil, now)
+		from := a.GetState()
+		a.ReviewHistory = append(a.ReviewHistory, e)
 		a.State = step.To
 		a.StateReason = ""
 		if step.To != active {
 			a.StateReason = reason
 		}
 		a.UpdateTime = now
-		return tx.CarrierAuthorizations().Put(merchantID, id, a)
+		if err := tx.CarrierAuthorizations().Put(merchantID, id, a); err != nil {
+			return err
+		}
+		// Admins' decisions are audited; a merchant withdrawing its own
+		// authorization is in its review history.
+		if !p.IsAdmin() {
+			return nil
+		}
+		ev := step.Audit("carrier_authorization", resname.Build("merchants", merchantID), a.GetName(), from, e)
+		ev.Details["carrier"] = a.GetCarrier()
+		return audit.Record(tx, p, ev, now)
 	})
 	if err != nil {
 		return nil, err

@@ -9,14 +9,17 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/numbering"
@@ -74,7 +77,14 @@ func (s *Service) Create(ctx context.Context, p access.Principal, in *ewaybillv1
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		return tx.Carriers().Put(c.GetCode(), c)
+		if err := tx.Carriers().Put(c.GetCode(), c); err != nil {
+			return err
+		}
+		details := map[string]string{"kind": strings.TrimPrefix(c.GetKind().String(), "CARRIER_KIND_")}
+		for _, field := range []string{"recycle_policy", "enabled", "order_rules"} {
+			details[field] = fieldText(c, field)
+		}
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{Action: "carrier.create", Resources: []string{c.GetName()}, Details: details}, now)
 	})
 	if err != nil {
 		return nil, err
@@ -208,6 +218,7 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		if err != nil {
 			return err
 		}
+		before := proto.Clone(c).(*ewaybillv1.Carrier)
 		if err := checkUnchanged(c, in, fixed); err != nil {
 			return err
 		}
@@ -234,9 +245,60 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 			return err
 		}
 		c.UpdateTime = timestamppb.New(s.Now())
-		return tx.Carriers().Put(code, c)
+		if err := tx.Carriers().Put(code, c); err != nil {
+			return err
+		}
+		return audit.Record(tx, p, updateEvent(before, c, paths), c.GetUpdateTime())
 	})
 	return c, err
+}
+
+// auditedFields are a carrier's fields an update can change, in the order
+// an update's audit record lists them.
+var auditedFields = []string{"display_name", "recycle_policy", "enabled", "order_rules"}
+
+// updateEvent describes an update of a carrier for the audit log: the
+// mask the admin sent, the fields whose value it changed (enabling,
+// disabling, a new recycle policy or order rules) and each one's new and
+// previous value. An update that changed nothing is still an admin's act
+// and is recorded, with changed empty.
+func updateEvent(before, after *ewaybillv1.Carrier, paths []string) *ewaybillv1.AuditEvent {
+	details := map[string]string{"update_mask": strings.Join(paths, ",")}
+	var changed []string
+	for _, field := range auditedFields {
+		was, now := fieldText(before, field), fieldText(after, field)
+		if was == now {
+			continue
+		}
+		changed = append(changed, field)
+		details[field] = now
+		details[field+".previous"] = was
+	}
+	details["changed"] = strings.Join(changed, ",")
+	return &ewaybillv1.AuditEvent{Action: "carrier.update", Resources: []string{after.GetName()}, Details: details}
+}
+
+// fieldText is the text of one of a carrier's auditedFields for the audit
+// log: enums without their prefix, order rules as "field=value" pairs of
+// the limits set ("" for the general rules).
+func fieldText(c *ewaybillv1.Carrier, field string) string {
+	switch field {
+	case "display_name":
+		return c.GetDisplayName()
+	case "recycle_policy":
+		return strings.TrimPrefix(c.GetRecyclePolicy().String(), "RECYCLE_POLICY_")
+	case "enabled":
+		return strconv.FormatBool(c.GetEnabled())
+	case "order_rules":
+		var parts []string
+		c.GetOrderRules().ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			parts = append(parts, string(fd.Name())+"="+v.String())
+			return true
+		})
+		slices.Sort(parts)
+		return strings.Join(parts, ",")
+	}
+	panic("carriers: no audit text for field " + field)
 }
 
 // checkUnchanged lets a fixed field (code, kind, number_format and its

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,7 +84,23 @@ func (s *Service) UpdateRoutingTable(ctx context.Context, p access.Principal, in
 		if _, err := carriers.Load(tx, code); err != nil {
 			return err
 		}
-		return tx.RoutingTables().Put(code, t)
+		previous, err := loadRoutingTable(tx, code)
+		if err != nil {
+			return err
+		}
+		if err := tx.RoutingTables().Put(code, t); err != nil {
+			return err
+		}
+		// The table is replaced whole; the record says how many rules it
+		// had and has (the rules themselves are in the table).
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{
+			Action:    "routing_table.update",
+			Resources: []string{t.GetName()},
+			Details: map[string]string{
+				"rules":          strconv.Itoa(len(t.GetRules())),
+				"rules.previous": strconv.Itoa(len(previous.GetRules())),
+			},
+		}, t.GetUpdateTime())
 	})
 	return t, err
 }

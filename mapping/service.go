@@ -3,6 +3,9 @@ package mapping
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/merchants"
@@ -95,7 +99,12 @@ func (s *Service) Create(ctx context.Context, p access.Principal, parent string,
 		if _, err := merchants.Load(tx, merchantID); err != nil {
 			return err
 		}
-		return tx.MappingProfiles().Put(merchantID, id, prof)
+		if err := tx.MappingProfiles().Put(merchantID, id, prof); err != nil {
+			return err
+		}
+		return s.record(tx, p, "mapping_profile.create", merchantID, prof.GetName(), map[string]string{
+			"display_name": prof.GetDisplayName(), "version": "1", "targets": strings.Join(mappedTargets(prof), ","),
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -151,12 +160,67 @@ func (s *Service) Update(ctx context.Context, p access.Principal, in *ewaybillv1
 		if prof, err = Load(tx, merchantID, id); err != nil {
 			return err
 		}
+		details := map[string]string{"changed_targets": strings.Join(changedTargets(prof, next), ",")}
+		if prof.GetDisplayName() != next.GetDisplayName() {
+			details["display_name"] = next.GetDisplayName()
+			details["display_name.previous"] = prof.GetDisplayName()
+		}
 		prof.DisplayName, prof.Fields = next.GetDisplayName(), next.GetFields()
 		prof.Version++
 		prof.UpdateTime = timestamppb.New(s.Now())
-		return tx.MappingProfiles().Put(merchantID, id, prof)
+		if err := tx.MappingProfiles().Put(merchantID, id, prof); err != nil {
+			return err
+		}
+		details["version"] = strconv.FormatInt(prof.GetVersion(), 10)
+		return s.record(tx, p, "mapping_profile.update", merchantID, prof.GetName(), details)
 	})
 	return prof, err
+}
+
+// record records an admin's change of a merchant's profile. A merchant
+// editing its own profiles is not an admin action and is not recorded;
+// an admin changing how a merchant's orders are read is.
+func (s *Service) record(tx storage.Tx, p access.Principal, action, merchantID, profile string, details map[string]string) error {
+	if !p.IsAdmin() {
+		return nil
+	}
+	return audit.Record(tx, p, &ewaybillv1.AuditEvent{
+		Action:    action,
+		Merchant:  resname.Build("merchants", merchantID),
+		Resources: []string{profile},
+		Details:   details,
+	}, timestamppb.New(s.Now()))
+}
+
+// mappedTargets lists the canonical fields a profile maps, in its order.
+func mappedTargets(prof *ewaybillv1.MappingProfile) []string {
+	out := make([]string, 0, len(prof.GetFields()))
+	for _, f := range prof.GetFields() {
+		out = append(out, f.GetTarget())
+	}
+	return out
+}
+
+// changedTargets names, sorted, the canonical fields whose mapping an
+// update adds, removes or changes: what the record of an update says
+// without copying the mappings (whose fixed values may be personal data).
+func changedTargets(before, after *ewaybillv1.MappingProfile) []string {
+	was := map[string]*ewaybillv1.FieldMapping{}
+	for _, f := range before.GetFields() {
+		was[f.GetTarget()] = f
+	}
+	var changed []string
+	for _, f := range after.GetFields() {
+		if old, ok := was[f.GetTarget()]; !ok || !proto.Equal(old, f) {
+			changed = append(changed, f.GetTarget())
+		}
+		delete(was, f.GetTarget())
+	}
+	for target := range was {
+		changed = append(changed, target)
+	}
+	slices.Sort(changed)
+	return slices.Compact(changed)
 }
 
 // Delete removes a profile.
@@ -173,6 +237,9 @@ func (s *Service) Delete(ctx context.Context, p access.Principal, name string) e
 		if errors.Is(err, storage.ErrNotFound) {
 			return fault.NotFound(name)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.record(tx, p, "mapping_profile.delete", merchantID, resname.Build("merchants", merchantID, "mappingProfiles", id), nil)
 	})
 }

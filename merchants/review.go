@@ -9,8 +9,10 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/protopath"
 	"github.com/ewaybill/ewaybill/review"
 	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/textrule"
@@ -127,18 +129,46 @@ func (s *Service) apply(ctx context.Context, p access.Principal, name string, t 
 		}
 		now := timestamppb.New(s.Now())
 		e := t.Event(p, "", nil, now)
+		from, before := m.GetState(), m.GetQualification()
 		if err := change(m, e); err != nil {
 			return err
 		}
 		m.State = t.To
 		m.ReviewHistory = append(m.ReviewHistory, e)
 		m.UpdateTime = now
-		return tx.Merchants().Put(id, m)
+		if err := tx.Merchants().Put(id, m); err != nil {
+			return err
+		}
+		// Admins' decisions go to the audit log; a merchant resubmitting
+		// its own qualification is in its review history already.
+		if !p.IsAdmin() {
+			return nil
+		}
+		ev := t.Audit("merchant", m.GetName(), m.GetName(), from, e)
+		if t.Action == resubmit.Action {
+			ev.Details["changed_fields"] = strings.Join(changedFields(before, m.GetQualification()), ",")
+		}
+		return audit.Record(tx, p, ev, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return View(p, m), nil
+}
+
+// changedFields names the qualification fields (QualificationFields) whose
+// value differs between before and after: an audit record says what an
+// admin changed without copying the personal data itself.
+func changedFields(before, after *ewaybillv1.Qualification) []string {
+	var changed []string
+	for _, path := range QualificationFields {
+		b, _, _ := protopath.Get(before.ProtoReflect(), path)
+		a, _, _ := protopath.Get(after.ProtoReflect(), path)
+		if !b.Equal(a) {
+			changed = append(changed, path)
+		}
+	}
+	return changed
 }
 
 // submit is the first event of every merchant; it has no from-state.

@@ -7,6 +7,9 @@ package merchants
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/ewaybill/ewaybill/access"
 	"github.com/ewaybill/ewaybill/apikeys"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/paging"
@@ -73,8 +77,15 @@ func (s *Service) Create(ctx context.Context, p access.Principal, q *ewaybillv1.
 	}
 	var m *ewaybillv1.Merchant
 	err := s.Store.Update(ctx, func(tx storage.Tx) (err error) {
-		m, err = s.insert(tx, p, q)
-		return err
+		if m, err = s.insert(tx, p, q); err != nil {
+			return err
+		}
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{
+			Action:    "merchant.create",
+			Merchant:  m.GetName(),
+			Resources: []string{m.GetName()},
+			Details:   map[string]string{"type": strings.TrimPrefix(m.GetQualification().GetType().String(), "MERCHANT_TYPE_")},
+		}, m.GetCreateTime())
 	})
 	return View(p, m), err
 }
@@ -124,11 +135,69 @@ func (s *Service) Get(ctx context.Context, p access.Principal, name string) (*ew
 		return nil, err
 	}
 	var m *ewaybillv1.Merchant
-	err = s.Store.View(ctx, func(tx storage.Tx) (err error) {
+	read := func(tx storage.Tx) (err error) {
 		m, err = Load(tx, id)
 		return err
+	}
+	if !p.IsAdmin() {
+		err = s.Store.View(ctx, read)
+		return View(p, m), err
+	}
+	// An admin sees the identity numbers unmasked: the read is recorded in
+	// the transaction it reads in, and is not answered unless recorded.
+	err = s.Store.Update(ctx, func(tx storage.Tx) error {
+		if err := read(tx); err != nil {
+			return err
+		}
+		return s.recordUnmaskedRead(tx, p, []*ewaybillv1.Merchant{m})
 	})
-	return View(p, m), err
+	if err != nil {
+		return nil, err
+	}
+	return View(p, m), nil
+}
+
+// unmaskedFields names the qualification fields View masks for everyone
+// but admins that m holds: what an admin's read of m shows in full.
+func unmaskedFields(m *ewaybillv1.Merchant) []string {
+	var fields []string
+	if m.GetQualification().GetCreditCode() != "" {
+		fields = append(fields, "credit_code")
+	}
+	if m.GetQualification().GetLegalRepresentative().GetIdNumber() != "" {
+		fields = append(fields, "legal_representative.id_number")
+	}
+	return fields
+}
+
+// recordUnmaskedRead records that admin p read list, unmasked. One event
+// covers a page: it names every merchant shown (and is that merchant's
+// when there is one), and which fields were shown in full.
+func (s *Service) recordUnmaskedRead(tx storage.Tx, p access.Principal, list []*ewaybillv1.Merchant) error {
+	e := &ewaybillv1.AuditEvent{Action: "merchant.read_unmasked", Details: map[string]string{}}
+	var fields []string
+	for _, m := range list {
+		shown := unmaskedFields(m)
+		if len(shown) == 0 {
+			continue
+		}
+		e.Resources = append(e.Resources, m.GetName())
+		for _, f := range shown {
+			if !slices.Contains(fields, f) {
+				fields = append(fields, f)
+			}
+		}
+	}
+	if len(e.Resources) == 0 {
+		return nil // nothing unmasked was shown
+	}
+	if len(e.Resources) == 1 {
+		e.Merchant = e.Resources[0]
+	}
+	slices.Sort(fields)
+	e.Details["fields"] = strings.Join(fields, ",")
+	e.Details["count"] = strconv.Itoa(len(e.Resources))
+	return audit.Record(tx, p, e, timestamppb.New(s.Now()))
 }
 
 // List pages through merchants (admins: all; a merchant: itself).
@@ -142,14 +211,34 @@ func (s *Service) List(ctx context.Context, p access.Principal, state ewaybillv1
 	keep := func(m *ewaybillv1.Merchant) bool {
 		return (state == ewaybillv1.MerchantState_MERCHANT_STATE_UNSPECIFIED || m.GetState() == state) && p.SeesMerchant(idOf(m))
 	}
-	list, next, err := paging.List(ctx, s.Store, size, token, keep,
-		func(tx storage.Tx, page storage.Page[*ewaybillv1.Merchant]) ([]*ewaybillv1.Merchant, string, error) {
-			return tx.Merchants().List(page)
-		})
-	for i, m := range list {
-		list[i] = View(p, m)
+	if !p.IsAdmin() {
+		list, next, err := paging.List(ctx, s.Store, size, token, keep,
+			func(tx storage.Tx, page storage.Page[*ewaybillv1.Merchant]) ([]*ewaybillv1.Merchant, string, error) {
+				return tx.Merchants().List(page)
+			})
+		for i, m := range list {
+			list[i] = View(p, m)
+		}
+		return list, next, err
 	}
-	return list, next, err
+	// An admin's page shows identity numbers unmasked: it is read and
+	// recorded in one transaction, like Get.
+	page, err := paging.Page(size, token, keep)
+	if err != nil {
+		return nil, "", err
+	}
+	var list []*ewaybillv1.Merchant
+	var next string
+	err = s.Store.Update(ctx, func(tx storage.Tx) (err error) {
+		if list, next, err = tx.Merchants().List(page); err != nil {
+			return err
+		}
+		return s.recordUnmaskedRead(tx, p, list)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return list, paging.Token(next), nil
 }
 
 // visibleID parses name and checks that p may see that merchant; another

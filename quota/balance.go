@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
@@ -93,10 +94,22 @@ func (s *Service) GrantStarter(tx storage.Tx, p access.Principal, merchantID, co
 	if s.StarterGrant <= 0 {
 		return tx.Quotas().Put(merchantID, code, q)
 	}
-	return post(tx, merchantID, code, q, &ewaybillv1.LedgerEntry{
+	e := &ewaybillv1.LedgerEntry{
 		Type: entryStarterGrant, Delta: s.StarterGrant, Operator: p.Key,
 		Reason: "starter grant on the first activation of the carrier authorization",
-	}, now)
+	}
+	if err := post(tx, merchantID, code, q, e, now); err != nil {
+		return err
+	}
+	// The grant is credited by the admin's approval, in its transaction;
+	// it is recorded as a quota change of its own so that the quota's
+	// audit trail (every "quota." action) is complete.
+	return audit.Record(tx, p, &ewaybillv1.AuditEvent{
+		Action:    "quota.starter_grant",
+		Merchant:  resname.Build("merchants", merchantID),
+		Resources: []string{q.GetName(), e.GetName()},
+		Details:   map[string]string{"amount": strconv.FormatInt(e.GetDelta(), 10), "balance_after": strconv.FormatInt(e.GetBalanceAfter(), 10)},
+	}, e.GetCreateTime())
 }
 
 // parseQuotaName splits "merchants/{m}/quotas/{carrier}" for a caller who
@@ -185,10 +198,28 @@ func (s *Service) UpdateQuota(ctx context.Context, p access.Principal, in *ewayb
 		if q, err = loadQuota(tx, merchantID, code); err != nil {
 			return err
 		}
+		previous := q.GetLowBalanceThreshold()
 		q.LowBalanceThreshold = in.GetLowBalanceThreshold()
 		q.LowBalance = q.GetAvailable() < q.GetLowBalanceThreshold()
 		q.UpdateTime = timestamppb.New(s.Now())
-		return tx.Quotas().Put(merchantID, code, q)
+		if err := tx.Quotas().Put(merchantID, code, q); err != nil {
+			return err
+		}
+		// An admin changing a merchant's alert is recorded; the merchant
+		// tuning its own is not an admin action.
+		if !p.IsAdmin() {
+			return nil
+		}
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{
+			Action:    "quota.update",
+			Merchant:  resname.Build("merchants", merchantID),
+			Resources: []string{q.GetName()},
+			Details: map[string]string{
+				"update_mask":                    "low_balance_threshold",
+				"low_balance_threshold":          strconv.FormatInt(q.GetLowBalanceThreshold(), 10),
+				"low_balance_threshold.previous": strconv.FormatInt(previous, 10),
+			},
+		}, q.GetUpdateTime())
 	})
 	return q, err
 }
@@ -273,9 +304,33 @@ func (s *Service) adjust(ctx context.Context, p access.Principal, a Adjustment, 
 			return err
 		}
 		res = &AdjustResult{Quota: q, Entry: e}
-		return tx.QuotaRequests().Put(merchantID, code, requestID, e.GetSequence())
+		if err := tx.QuotaRequests().Put(merchantID, code, requestID, e.GetSequence()); err != nil {
+			return err
+		}
+		// Recorded only here, with the entry: a replay of the request id
+		// returned above and adds no second record.
+		return audit.Record(tx, p, adjustEvent(merchantID, q, e), e.GetCreateTime())
 	})
 	return res, err
+}
+
+// adjustEvent describes a top-up or deduction for the audit log.
+func adjustEvent(merchantID string, q *ewaybillv1.Quota, e *ewaybillv1.LedgerEntry) *ewaybillv1.AuditEvent {
+	action, amount := "quota.top_up", e.GetDelta()
+	if e.GetType() == entryDeduction {
+		action, amount = "quota.deduct", -amount
+	}
+	return &ewaybillv1.AuditEvent{
+		Action:    action,
+		Merchant:  resname.Build("merchants", merchantID),
+		Resources: []string{q.GetName(), e.GetName()},
+		Details: map[string]string{
+			"amount":        strconv.FormatInt(amount, 10),
+			"reason":        e.GetReason(),
+			"request_id":    e.GetRequestId(),
+			"balance_after": strconv.FormatInt(e.GetBalanceAfter(), 10),
+		},
+	}
 }
 
 // sameAdjustment accepts a repeated request id only for the same change.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
@@ -187,15 +189,22 @@ func (s *Service) UpdatePool(ctx context.Context, p access.Principal, in *ewaybi
 		if err != nil {
 			return err
 		}
+		details := map[string]string{"update_mask": strings.Join(paths, ",")}
 		if slices.Contains(paths, "low_watermark") {
+			details["low_watermark.previous"] = strconv.FormatInt(lowWatermark(stored), 10)
 			w := in.GetLowWatermark()
 			stored.LowWatermark = &w
+			details["low_watermark"] = strconv.FormatInt(w, 10)
 		}
 		if slices.Contains(paths, "reuse_quarantine") {
+			details["reuse_quarantine.previous"] = quarantine(stored).String()
 			stored.ReuseQuarantine = in.GetReuseQuarantine()
+			details["reuse_quarantine"] = quarantine(stored).String()
 		}
-		pool, err = savePool(tx, code, stored, s.Now())
-		return err
+		if pool, err = savePool(tx, code, stored, s.Now()); err != nil {
+			return err
+		}
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{Action: "pool.update", Resources: []string{pool.GetName()}, Details: details}, pool.GetUpdateTime())
 	})
 	if err == nil {
 		s.reportLevel(code, pool)
@@ -254,8 +263,17 @@ func (s *Service) ImportRange(ctx context.Context, p access.Principal, parent st
 		n := last - first + 1
 		stored.Imported += n
 		stored.Available += n
-		pool, err = savePool(tx, code, stored, s.Now())
-		return err
+		if pool, err = savePool(tx, code, stored, s.Now()); err != nil {
+			return err
+		}
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{
+			Action:    "pool.import_range",
+			Resources: []string{r.GetName(), pool.GetName()},
+			Details: map[string]string{
+				"first_serial": strconv.FormatInt(first, 10), "last_serial": strconv.FormatInt(last, 10),
+				"first_number": r.GetFirstNumber(), "last_number": r.GetLastNumber(), "count": strconv.FormatInt(n, 10),
+			},
+		}, now)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -373,8 +391,14 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 		if err := tx.NumberRanges().Put(code, r); err != nil {
 			return err
 		}
-		pool, err = savePool(tx, code, stored, s.Now())
-		return err
+		if pool, err = savePool(tx, code, stored, s.Now()); err != nil {
+			return err
+		}
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{
+			Action:    "pool.retire_range",
+			Resources: []string{r.GetName(), pool.GetName()},
+			Details:   map[string]string{"reason": reason, "withdrawn": strconv.FormatInt(r.GetWithdrawn(), 10)},
+		}, now)
 	})
 	if err != nil {
 		return nil, nil, err

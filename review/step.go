@@ -58,6 +58,31 @@ func (s Step[S]) Event(p access.Principal, reason string, fields []string, now *
 	}
 }
 
+// Audit describes, for the audit log, the step e just taken on resource
+// (of kind, e.g. "merchant", which prefixes the action: "merchant.reject")
+// of merchant, which was in state from. It carries what the history event
+// says (the reason or comment, the fields to supplement) and the move.
+func (s Step[S]) Audit(kind, merchant, resource string, from S, e *ewaybillv1.ReviewEvent) *ewaybillv1.AuditEvent {
+	details := map[string]string{"from_state": StateName(from), "to_state": StateName(s.To)}
+	if e.GetReason() != "" {
+		// An approval's text is a comment; every other step's is its reason.
+		key := "reason"
+		if s.Action == ewaybillv1.ReviewAction_REVIEW_ACTION_APPROVE {
+			key = "comment"
+		}
+		details[key] = e.GetReason()
+	}
+	if len(e.GetFieldsToSupplement()) > 0 {
+		details["fields_to_supplement"] = strings.Join(e.GetFieldsToSupplement(), ",")
+	}
+	return &ewaybillv1.AuditEvent{
+		Action:    kind + "." + s.Verb,
+		Merchant:  merchant,
+		Resources: []string{resource},
+		Details:   details,
+	}
+}
+
 // StateName strips the enum prefix: MERCHANT_STATE_APPROVED → APPROVED.
 func StateName[S State](s S) string {
 	name := s.String()
