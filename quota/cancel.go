@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ewaybill/ewaybill/access"
+	"github.com/ewaybill/ewaybill/audit"
 	"github.com/ewaybill/ewaybill/carriers"
 	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
@@ -102,6 +103,14 @@ func (s *Service) cancel(tx storage.Tx, p access.Principal, ref storage.WaybillR
 	w.State, w.Cancellation, w.UpdateTime = stateCancelled, cancellation, ts
 	if err := tx.Waybills().Put(ref, w); err != nil {
 		return nil, err
+	}
+	if p.IsAdmin() {
+		// An admin cancelling a merchant's waybill acts for the merchant.
+		if err := audit.Record(tx, p, &ewaybillv1.AuditEvent{Action: "waybill.cancel",
+			Merchant: resname.Build("merchants", ref.MerchantID), Resources: []string{w.GetName()},
+			Details: map[string]string{"reason": reason, "number_disposition": strings.TrimPrefix(cancellation.NumberDisposition.String(), "NUMBER_DISPOSITION_")}}, ts); err != nil {
+			return nil, err
+		}
 	}
 	q, err := loadQuota(tx, ref.MerchantID, code)
 	if err != nil {
@@ -220,7 +229,24 @@ func (s *Service) UpdateCancelGuard(ctx context.Context, p access.Principal, in 
 		if _, err := merchants.Load(tx, merchantID); err != nil {
 			return err
 		}
-		return tx.CancelGuards().Put(merchantID, g)
+		before, err := tx.CancelGuards().Get(merchantID)
+		if errors.Is(err, storage.ErrNotFound) {
+			before = &ewaybillv1.CancelGuard{}
+		} else if err != nil {
+			return err
+		}
+		if err := tx.CancelGuards().Put(merchantID, g); err != nil {
+			return err
+		}
+		return audit.Record(tx, p, &ewaybillv1.AuditEvent{Action: "cancel_guard.update",
+			Merchant: resname.Build("merchants", merchantID), Resources: []string{g.GetName()},
+			Details: map[string]string{
+				"enabled": strconv.FormatBool(g.GetEnabled()), "enabled.previous": strconv.FormatBool(before.GetEnabled()),
+				"max_cancel_percent":          strconv.Itoa(int(g.GetMaxCancelPercent())),
+				"max_cancel_percent.previous": strconv.Itoa(int(before.GetMaxCancelPercent())),
+				"min_issued":                  strconv.FormatInt(g.GetMinIssued(), 10),
+				"min_issued.previous":         strconv.FormatInt(before.GetMinIssued(), 10),
+			}}, g.GetUpdateTime())
 	})
 	return g, err
 }
