@@ -379,7 +379,8 @@ func writeClientUsage(w io.Writer, table []command) {
 	fmt.Fprintln(w, "The server itself runs with: ewaybill serve (see ewaybill serve -h);")
 	fmt.Fprintln(w, "a stopped server's books are verified with: ewaybill check (see ewaybill check -h);")
 	fmt.Fprintln(w, "a data dir is backed up, even while its server runs, with: ewaybill backup (see ewaybill backup -h)")
-	fmt.Fprintln(w, "and put back with: ewaybill restore (see ewaybill restore -h).")
+	fmt.Fprintln(w, "and put back with: ewaybill restore (see ewaybill restore -h);")
+	fmt.Fprintln(w, "the whole server is measured with: ewaybill bench, and crash-tested with: ewaybill torture.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
 	for _, cmd := range table {

@@ -2,8 +2,9 @@
 // `ewaybill serve` runs the server, `ewaybill check` verifies a stopped
 // server's data dir, `ewaybill backup` copies a data dir's database (from
 // the running server if there is one), `ewaybill restore` puts a backup in
-// place, `ewaybill bench` measures a server in this process; every other
-// subcommand talks to a server.
+// place, `ewaybill bench` measures a server in this process, `ewaybill
+// torture` kills and restarts one under load and checks what survived;
+// every other subcommand talks to a server.
 package main
 
 import (
@@ -40,6 +41,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "restore" {
 		return runRestore(ctx, args[1:], os.Getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "torture" {
+		return runTorture(ctx, args[1:], stdout, stderr)
 	}
 	return runClient(ctx, args, stdout, stderr)
 }
