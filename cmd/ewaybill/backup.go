@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/ewaybill/ewaybill/quota"
+	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
 )
 
@@ -45,7 +47,10 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "Copies a data dir's database to FILE: from the running server through its control socket")
 		fmt.Fprintln(stderr, "(a snapshot of one commit, taken while writes go on), or, with no server running, from the")
 		fmt.Fprintln(stderr, "data dir itself. The copy is checked as ewaybill check checks a data dir before it is put")
-		fmt.Fprintln(stderr, "in place. Exit status: 0 written and checked, 1 the copy failed its check (nothing kept),")
+		fmt.Fprintln(stderr, "in place. A data dir that keeps its own PII key file (<data-dir>/pii.key, serve's default)")
+		fmt.Fprintln(stderr, "gets it copied to FILE.pii.key: the backup's personal data opens only with it, so keep the")
+		fmt.Fprintln(stderr, "two apart; keys kept outside the data dir (serve --pii-key-file) are never copied.")
+		fmt.Fprintln(stderr, "Exit status: 0 written and checked, 1 the copy failed its check (nothing kept),")
 		fmt.Fprintln(stderr, "2 no backup was made.")
 		flags.PrintDefaults()
 	}
@@ -77,6 +82,17 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if _, err := os.Lstat(*out); err == nil && !*force {
 		return fail("--out %s exists; pass --force to replace it", *out)
 	}
+	// A data dir that keeps its own PII key file (serve's default) gets a
+	// copy of it beside the backup: the backup's personal data opens with
+	// nothing else, and a data dir lost with its key would take it along.
+	// Keys kept outside the data dir (--pii-key-file) are never copied.
+	keySrc := filepath.Join(*dataDir, boltstore.KeyFileName)
+	keyOut := backupKeyFile(*out)
+	_, err := os.Stat(keySrc)
+	copyKey := err == nil
+	if _, err := os.Lstat(keyOut); copyKey && err == nil && !*force {
+		return fail("%s (where the data dir's PII key file is copied) exists; pass --force to replace it", keyOut)
+	}
 
 	src, err := openSnapshot(ctx, *dataDir, *lockTimeout)
 	if err != nil {
@@ -106,7 +122,40 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d bytes, %d waybills, from %s\n", *out, n, report.Waybills, src.from)
 	writeCheckReport(stdout, *out, report)
+	// The copy goes unannounced: the usage and the README say where it
+	// goes, and the report's lines stay as check prints them.
+	if copyKey {
+		if err := copyFileSynced(keySrc, keyOut, *force); err != nil {
+			return fail("%s is written, but the copy of its PII key file is not: %v; copy %s yourself", *out, err, keySrc)
+		}
+	}
 	return copyOK
+}
+
+// backupKeyFile is where backup copies a data dir's PII key file, and
+// where restore looks for it.
+func backupKeyFile(backup string) string { return backup + "." + boltstore.KeyFileName }
+
+// copyFileSynced copies src to dst (mode 0600) through a flushed
+// temporary file, replacing dst only if force.
+func copyFileSynced(src, dst string, force bool) error {
+	tmp := dst + ".tmp"
+	_, err := writeSynced(tmp, func(w io.Writer) (int64, error) {
+		in, err := os.Open(src)
+		if err != nil {
+			return 0, err
+		}
+		defer in.Close()
+		return io.Copy(w, in)
+	})
+	if err != nil {
+		return err
+	}
+	if err := placeFile(tmp, dst, force); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // snapshotSource is where a backup's bytes come from: a running server's
@@ -349,7 +398,8 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	flags.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ewaybill restore --backup FILE [flags]   (--data-dir and --lock-timeout also read EWAYBILL_DATA_DIR, EWAYBILL_LOCK_TIMEOUT)")
 		fmt.Fprintln(stderr, "Puts a backup in place as a stopped data dir's database: checked as ewaybill check checks a")
-		fmt.Fprintln(stderr, "data dir, then renamed in at once. Refused while a server runs on the data dir. Exit status:")
+		fmt.Fprintln(stderr, "data dir, then renamed in at once. Refused while a server runs on the data dir. The PII key")
+		fmt.Fprintln(stderr, "file backup copied beside it (FILE.pii.key) goes into a data dir that has none. Exit status:")
 		fmt.Fprintln(stderr, "0 restored and checked, 1 the backup failed its check (nothing changed), 2 nothing was done.")
 		flags.PrintDefaults()
 	}
@@ -434,17 +484,37 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		undo()
 		return reportFailedCheck(stdout, stderr, "restore", "the backup", *backup, report, err, "nothing changed in "+*dataDir)
 	}
+	// The PII key file backup copied beside the backup goes into a data
+	// dir that has none, so the restored data dir serves as it did.
+	keyIn, keyDst := backupKeyFile(*backup), filepath.Join(*dataDir, boltstore.KeyFileName)
+	installedKey := false
+	if _, err := os.Stat(keyIn); err == nil {
+		if _, err := os.Lstat(keyDst); errors.Is(err, fs.ErrNotExist) {
+			if err := copyFileSynced(keyIn, keyDst, false); err != nil {
+				undo()
+				return fail("install the backup's PII key file %s: %v", keyIn, err)
+			}
+			installedKey = true
+		}
+	}
+	undoKey := func() {
+		if installedKey {
+			os.Remove(keyDst)
+		}
+	}
 	var kept string
 	if replacing {
 		// A hard link keeps the replaced database while the rename below
 		// swaps the name in one step; the data dir never lacks a database.
 		kept = dbPath + ".replaced-" + time.Now().UTC().Format("20060102T150405Z")
 		if err := os.Link(dbPath, kept); err != nil {
+			undoKey()
 			undo()
 			return fail("keep the replaced database: %v; move %s away yourself and restore without --force", err, dbPath)
 		}
 	}
 	if err := os.Rename(tmp, dbPath); err != nil {
+		undoKey()
 		undo()
 		return fail("%v", err)
 	}
@@ -455,8 +525,32 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if kept != "" {
 		fmt.Fprintf(stdout, "the replaced database is kept as %s\n", kept)
 	}
+	if installedKey {
+		fmt.Fprintf(stdout, "installed the backup's PII key file %s as %s\n", keyIn, keyDst)
+	}
 	writeCheckReport(stdout, dbPath, report)
+	if ids := keysNotAt(ctx, dbPath, keyDst); len(ids) > 0 {
+		fmt.Fprintf(stdout, "note: the restored records are sealed with PII key %s, which %s does not hold: "+
+			"start serve with a key file that does (--pii-key-file)\n", strings.Join(ids, ", "), keyDst)
+	}
 	return copyOK
+}
+
+// keysNotAt returns the ids of the keys the database at dbPath may be
+// sealed with that the key file at keyFile lacks (all of them if it
+// cannot be read), so restore can say what serve will ask for.
+func keysNotAt(ctx context.Context, dbPath, keyFile string) []string {
+	store, err := boltstore.OpenFile(dbPath, boltstore.Options{})
+	if err != nil {
+		return nil
+	}
+	ids, err := store.PIIKeyIDs(ctx)
+	store.Close()
+	if err != nil {
+		return nil
+	}
+	keys, _ := sealing.LoadFile(keyFile)
+	return slices.DeleteFunc(ids, func(id string) bool { return keys != nil && keys.Has(id) })
 }
 
 // notInUse fails if a process holds the database of dataDir: it would go

@@ -380,6 +380,7 @@ func writeClientUsage(w io.Writer, table []command) {
 	fmt.Fprintln(w, "a stopped server's books are verified with: ewaybill check (see ewaybill check -h);")
 	fmt.Fprintln(w, "a data dir is backed up, even while its server runs, with: ewaybill backup (see ewaybill backup -h)")
 	fmt.Fprintln(w, "and put back with: ewaybill restore (see ewaybill restore -h);")
+	fmt.Fprintln(w, "personal data is sealed again with a new key with: ewaybill rotate-pii-key (see ewaybill rotate-pii-key -h);")
 	fmt.Fprintln(w, "the whole server is measured with: ewaybill bench, and crash-tested with: ewaybill torture.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")

@@ -36,9 +36,12 @@ func startServed(t *testing.T, dataDir string, extra ...string) *servedProcess {
 		"--bootstrap-admin-key", testAdminKey, "--log-format", "text", "--shutdown-timeout", "10s"}, extra...)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &servedProcess{dataDir: dataDir, log: &lockedBuffer{}}
-	done := make(chan error, 1)
-	go func() { done <- runServe(ctx, args, io.Discard, p.log) }()
-	p.stop = sync.OnceValue(func() error { cancel(); return <-done })
+	// exited is closed, not sent on, so both the wait below and the
+	// cleanup's stop can see that serve returned.
+	var served error
+	exited := make(chan struct{})
+	go func() { served = runServe(ctx, args, io.Discard, p.log); close(exited) }()
+	p.stop = sync.OnceValue(func() error { cancel(); <-exited; return served })
 	t.Cleanup(func() { p.stop() })
 	addr := regexp.MustCompile(`grpc=(\S+) http=(\S+)`)
 	deadline := time.After(30 * time.Second)
@@ -48,8 +51,8 @@ func startServed(t *testing.T, dataDir string, extra ...string) *servedProcess {
 			return p
 		}
 		select {
-		case err := <-done:
-			t.Fatalf("serve returned before serving: %v\n%s", err, p.log.String())
+		case <-exited:
+			t.Fatalf("serve returned before serving: %v\n%s", served, p.log.String())
 		case <-deadline:
 			t.Fatalf("serve did not start within 30s:\n%s", p.log.String())
 		case <-time.After(10 * time.Millisecond):
@@ -96,14 +99,14 @@ func TestControlSocketLifecycle(t *testing.T) {
 	if !strings.Contains(p.log.String(), "control="+path) {
 		t.Errorf("the serving line does not name the control socket:\n%s", p.log.String())
 	}
-	// Only the database and the socket: the directory the
+	// Only the database, its key and the socket: the directory the
 	// socket was bound in is gone.
 	entries, _ := os.ReadDir(dataDir)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "control.sock ewaybill.db" {
+	if strings.Join(names, " ") != "control.sock ewaybill.db pii.key" {
 		t.Errorf("data dir holds %q", names)
 	}
 

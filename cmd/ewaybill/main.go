@@ -2,7 +2,8 @@
 // `ewaybill serve` runs the server, `ewaybill check` verifies a stopped
 // server's data dir, `ewaybill backup` copies a data dir's database (from
 // the running server if there is one), `ewaybill restore` puts a backup in
-// place, `ewaybill bench` measures a server in this process, `ewaybill
+// place, `ewaybill rotate-pii-key` seals a stopped server's personal data
+// again with a new key, `ewaybill bench` measures a server in this process, `ewaybill
 // torture` kills and restarts one under load and checks what survived;
 // every other subcommand talks to a server.
 package main
@@ -41,6 +42,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "restore" {
 		return runRestore(ctx, args[1:], os.Getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "rotate-pii-key" {
+		return runRotatePIIKey(ctx, args[1:], os.Getenv, stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "torture" {
 		return runTorture(ctx, args[1:], stdout, stderr)

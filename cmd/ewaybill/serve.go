@@ -35,6 +35,10 @@ type serveConfig struct {
 	starterGrant      int64
 	memory            memoryConfig
 	tls               serveTLSFlags
+	// piiKeyFile is --pii-key-file; piiKeyFileFlag says it was given on
+	// the command line, where it wins over EWAYBILL_PII_KEYS.
+	piiKeyFile     string
+	piiKeyFileFlag bool
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -49,6 +53,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 	fs.Int64Var(&c.starterGrant, "starter-grant", quota.DefaultStarterGrant, "units credited once when a merchant's authorization for a carrier first becomes active; 0 for none")
+	fs.StringVar(&c.piiKeyFile, "pii-key-file", "", piiKeyFileUsage+", generated on a fresh data dir")
 	c.memory.register(fs)
 	c.tls.register(fs)
 	fs.Usage = func() {
@@ -58,6 +63,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	c.piiKeyFileFlag = flagOnCommandLine(fs, "pii-key-file")
 	if err := applyEnv(fs, os.Getenv); err != nil {
 		return c, err
 	}
@@ -119,7 +125,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
-	store, err := boltstore.Open(cfg.dataDir, boltstore.Options{})
+	store, err := openServedStore(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -226,6 +232,36 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// openServedStore opens the data dir's store with the PII keys given, or
+// the data dir's own key file, which the store creates on a data dir with
+// nothing sealed yet. Keys come before the database: a bad key file fails
+// the start at once.
+func openServedStore(cfg serveConfig, log *slog.Logger) (*boltstore.Store, error) {
+	keys, err := loadPIIKeys(cfg.piiKeyFile, cfg.piiKeyFileFlag, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	store, err := boltstore.Open(cfg.dataDir, boltstore.Options{PII: keys})
+	if err != nil {
+		return nil, missingKeyHint(err)
+	}
+	active := store.PIIKeys()
+	inDataDir := filepath.Join(cfg.dataDir, boltstore.KeyFileName)
+	switch {
+	case store.GeneratedKeyFile() != "":
+		log.Warn("generated the key that seals personal data into the data dir; anyone with a copy of the data dir can read the data. "+
+			"In production keep the key file apart from the data and from backups (--pii-key-file or EWAYBILL_PII_KEYS), and keep a copy of it: without it the data is lost",
+			"path", store.GeneratedKeyFile(), "key_id", active.Active())
+	case keys != nil && !(cfg.piiKeyFile != "" && samePath(cfg.piiKeyFile, inDataDir)):
+		if _, err := os.Stat(inDataDir); err == nil {
+			log.Warn("the data dir still holds a PII key file that is not in use; once the keys given hold its keys, move it out of the data dir",
+				"path", inDataDir, "keys", keys.Source())
+		}
+	}
+	log.Info("personal data sealed at rest", "key_id", active.Active(), "keys", active.Source())
+	return store, nil
 }
 
 // bootstrapAdmin gives a fresh data dir its first admin key: the one from

@@ -44,6 +44,9 @@ var (
 	}
 
 	keySchemaVersion = []byte("schema_version")
+	// keyPIIKeyIDs lists, one a line, the ids of the keys records may be
+	// sealed with (schema 5).
+	keyPIIKeyIDs = []byte("pii_key_ids")
 )
 
 // SchemaVersion is the layout this binary writes. Opening a file written
@@ -51,5 +54,7 @@ var (
 //
 // History: 1 foundation; 2 adds the allocation engine's buckets; 3 adds
 // mapping profiles; 4 adds routing tables, label templates, print jobs
-// and the audit log. An older file is upgraded in place by creating them.
-const SchemaVersion uint64 = 4
+// and the audit log; 5 seals personal data (pii.go), which an older
+// binary would read as absent. An older file is upgraded in place by
+// creating the buckets; records written in clear read as they are.
+const SchemaVersion uint64 = 5

@@ -15,6 +15,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
 )
 
@@ -32,13 +33,29 @@ type Options struct {
 	// MappedBudget bounds the resident pages of the mapped file (see
 	// trimmer); zero means DefaultMappedBudget, negative never trims.
 	MappedBudget int64
+	// PII holds the keys that seal personal data (see pii.go). When nil,
+	// a store opened for writing uses the data dir's own key file,
+	// KeyFileName: read when present; created, with one new key, when
+	// absent and nothing is sealed yet (GeneratedKeyFile then names it).
+	// A read-only store opened without keys leaves personal data sealed:
+	// those fields read empty, and the offline checks need none of them.
+	PII *sealing.Keyring
 }
+
+// KeyFileName is the data dir's default PII key file. Keeping the key
+// there protects a copy of the database file alone; production keeps it
+// apart from the data dir and its backups (Options.PII).
+const KeyFileName = "pii.key"
 
 // Store is a storage.Store on bbolt.
 type Store struct {
 	db        *bolt.DB
 	committer *committer // nil when read-only
 	trimmer   *trimmer   // nil when read-only or never trimming
+	// keys seal and open personal data; nil only when read-only.
+	keys *sealing.Keyring
+	// generatedKeyFile is the key file Open created, if it did.
+	generatedKeyFile string
 
 	// closing guards against transactions starting while Close runs.
 	mu     sync.RWMutex
@@ -69,12 +86,19 @@ func Open(dataDir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, keys: opt.PII}
 	if err := s.initSchema(opt.ReadOnly); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if !opt.ReadOnly {
+		if err := s.takeKeys(dataDir); err != nil {
+			db.Close()
+			if s.generatedKeyFile != "" {
+				os.Remove(s.generatedKeyFile)
+			}
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 		s.committer = newCommitter(db)
 		if opt.MappedBudget == 0 {
 			opt.MappedBudget = DefaultMappedBudget
@@ -157,7 +181,7 @@ func (s *Store) run(ctx context.Context, start func(func(*bolt.Tx) error) error,
 	if s.closed {
 		return storage.ErrClosed
 	}
-	return start(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+	return start(func(btx *bolt.Tx) error { return fn(&tx{btx: btx, keys: s.keys}) })
 }
 
 // Close waits for running transactions and closes the file.

@@ -7,6 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
 )
 
@@ -16,10 +17,19 @@ type table[T proto.Message] struct {
 	name  []byte
 	b     *bolt.Bucket
 	fresh func() T
+	// pii is set for tables whose records hold personal data, which is
+	// sealed with keys on put and opened on get (see pii.go).
+	pii  *personal
+	keys *sealing.Keyring
 }
 
 func newTable[T proto.Message](tx *bolt.Tx, name []byte, fresh func() T) table[T] {
 	return table[T]{name: name, b: bucket(tx, name), fresh: fresh}
+}
+
+// newPersonalTable is newTable for records holding personal data.
+func newPersonalTable[T proto.Message](t *tx, pii *personal, fresh func() T) table[T] {
+	return table[T]{name: pii.bucket, b: bucket(t.btx, pii.bucket), fresh: fresh, pii: pii, keys: t.keys}
 }
 
 // appendOrdered are the buckets whose new keys mostly come after the
@@ -57,16 +67,28 @@ func (t table[T]) get(key []byte) (T, error) {
 func (t table[T]) decode(key, raw []byte) (T, error) {
 	var zero T
 	v := t.fresh()
-	if err := proto.Unmarshal(raw, v); err != nil {
+	var err error
+	if t.pii != nil {
+		err = t.pii.decode(t.keys, key, raw, v)
+	} else {
+		err = proto.Unmarshal(raw, v)
+	}
+	if err != nil {
 		return zero, fmt.Errorf("decode %s/%q: %w", t.name, key, err)
 	}
 	return v, nil
 }
 
 func (t table[T]) put(key []byte, v T) error {
-	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(v)
+	var raw []byte
+	var err error
+	if t.pii != nil {
+		raw, err = t.pii.encode(t.keys, key, v)
+	} else {
+		raw, err = marshalOptions.Marshal(v)
+	}
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", key, err)
+		return fmt.Errorf("encode %s/%q: %w", t.name, key, err)
 	}
 	return t.b.Put(key, raw)
 }

@@ -6,17 +6,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
 )
 
 // tx adapts one bbolt transaction to storage.Tx.
 type tx struct {
 	btx *bolt.Tx
+	// keys seal and open personal data; nil only in a read-only store
+	// opened without keys, where personal data stays sealed.
+	keys *sealing.Keyring
 }
 
 func (t *tx) Merchants() storage.Merchants {
 	return merchants{
-		table:        newTable(t.btx, bucketMerchants, func() *ewaybillv1.Merchant { return new(ewaybillv1.Merchant) }),
+		table:        newPersonalTable(t, merchantPII, func() *ewaybillv1.Merchant { return new(ewaybillv1.Merchant) }),
 		byCreditCode: bucket(t.btx, bucketMerchantsByCreditCode),
 	}
 }
@@ -64,7 +68,7 @@ func (t *tx) CancelGuards() storage.CancelGuards {
 
 func (t *tx) Waybills() storage.Waybills {
 	return waybills{
-		table:   newTable(t.btx, bucketWaybills, func() *ewaybillv1.Waybill { return new(ewaybillv1.Waybill) }),
+		table:   newPersonalTable(t, waybillPII, func() *ewaybillv1.Waybill { return new(ewaybillv1.Waybill) }),
 		numbers: bucket(t.btx, bucketWaybillNumbers),
 	}
 }
@@ -74,7 +78,7 @@ func (t *tx) IdempotencyKeys() storage.IdempotencyKeys {
 }
 
 func (t *tx) MappingProfiles() storage.MappingProfiles {
-	return mappingProfiles{newTable(t.btx, bucketMappingProfiles, func() *ewaybillv1.MappingProfile { return new(ewaybillv1.MappingProfile) })}
+	return mappingProfiles{newPersonalTable(t, mappingProfilePII, func() *ewaybillv1.MappingProfile { return new(ewaybillv1.MappingProfile) })}
 }
 
 type mappingProfiles struct {
