@@ -176,3 +176,130 @@ func FuzzConvert(f *testing.F) {
 		}
 	})
 }
+
+// profileRules are the rules CheckProfile documents.
+var profileRules = map[string]bool{
+	"required": true, "unknown_target": true, "duplicate": true, "fixed": true, "path": true, "array": true,
+	"join": true, "unit": true, "number": true, "integer": true, "decimals": true, "range": true,
+}
+
+// FuzzCheckProfile checks arbitrary profiles (JSON as REST sends them, or
+// protobuf as gRPC does) and maps arbitrary raw orders with them. It
+// checks that CheckProfile never panics and refuses only with documented
+// rules on fields of the profile, with UTF-8 messages (they travel in a
+// gRPC status), naming them under whatever field the profile came in;
+// that what Compile reports with every order is what CheckProfile
+// reports, less the unmapped required targets; that Apply is
+// deterministic and its profile problems are exactly those; and that,
+// for a profile CheckProfile accepts, every field it maps outside the
+// items is accounted for: filled, absent or reported. The seed corpus is
+// in testdata/fuzz/FuzzCheckProfile.
+func FuzzCheckProfile(f *testing.F) {
+	shop, err := protojson.Marshal(shopProfile())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(shop, []byte(shopOrder))
+	f.Add([]byte(`{"fields":[{"target":"items[].name","sources":["a[].b","c[].d"]},{"target":"remark","unit":"UNIT_CONVERSION_KG_TO_G"}]}`), []byte(`{"a":[{"b":1}]}`))
+	f.Add([]byte(`{"fields":[{"target":"parcel.weight_grams","fixedValue":"1e3"},{"target":"parcel.weight_grams"}]}`), []byte(`{}`))
+	f.Add([]byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, profile, data []byte) {
+		var p *ewaybillv1.MappingProfile // no profile at all
+		if len(profile) > 0 {
+			p = &ewaybillv1.MappingProfile{}
+			if protojson.Unmarshal(profile, p) != nil && proto.Unmarshal(profile, p) != nil {
+				p = &ewaybillv1.MappingProfile{}
+			}
+		}
+		var raw *structpb.Struct
+		if s := new(structpb.Struct); protojson.Unmarshal(data, s) == nil {
+			raw = s
+		}
+
+		err := CheckProfile(p)
+		var checked []fault.Violation
+		if err != nil {
+			fe, ok := fault.As(err)
+			if !ok || fe.Kind != fault.KindInvalid || len(fe.Violations) == 0 {
+				t.Fatalf("CheckProfile error %v is not a KindInvalid fault with violations", err)
+			}
+			checked = fe.Violations
+		}
+		for _, v := range checked {
+			if !strings.HasPrefix(v.Field, "mapping_profile") || !profileRules[v.Rule] || v.Message == "" || !utf8.ValidString(v.Message) {
+				t.Fatalf("violation %+v", v)
+			}
+		}
+		var inline []fault.Violation
+		if fe, ok := fault.As(checkProfile("inline_profile", p)); ok {
+			inline = fe.Violations
+		}
+		if len(inline) != len(checked) {
+			t.Fatalf("as inline_profile: %d violations, as mapping_profile %d", len(inline), len(checked))
+		}
+		for i, v := range inline {
+			if want := "inline_profile" + strings.TrimPrefix(checked[i].Field, "mapping_profile"); v.Field != want || v.Rule != checked[i].Rule {
+				t.Fatalf("as inline_profile: %s %s; want %s %s", v.Field, v.Rule, want, checked[i].Rule)
+			}
+		}
+
+		// Compile reports the profile's problems with every order, all but
+		// the required targets it leaves unmapped.
+		var want []string
+		for _, v := range checked {
+			if v.Field != "mapping_profile.fields" {
+				want = append(want, v.Field+" "+v.Rule)
+			}
+		}
+		plan := Compile(p)
+		r := plan.Apply(raw)
+		checkResult(t, r)
+		var got []string
+		for _, v := range r.Violations {
+			if strings.HasPrefix(v.GetField(), "mapping_profile") {
+				got = append(got, v.GetField()+" "+v.GetRule())
+			} else if !strings.HasPrefix(v.GetField(), "order.") {
+				t.Fatalf("mapping violation on %s", v.GetField())
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("Apply reports profile problems\n%s\nbut CheckProfile\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		again := plan.Apply(raw)
+		if !proto.Equal(r.Order, again.Order) || len(r.Violations) != len(again.Violations) {
+			t.Fatalf("Apply is not deterministic:\n%v\n%v", r.Order, again.Order)
+		}
+		for i := range r.Violations {
+			if !proto.Equal(r.Violations[i], again.Violations[i]) {
+				t.Fatalf("Apply is not deterministic: %v, then %v", r.Violations[i], again.Violations[i])
+			}
+		}
+
+		if err != nil {
+			return
+		}
+		reported := map[string]bool{}
+		for _, v := range r.Violations {
+			reported[v.GetField()] = true
+		}
+		for _, fm := range p.GetFields() {
+			if tg := targetNamed(fm.GetTarget()); !tg.item {
+				field := tg.field(-1)
+				_, filled := r.Sources[field]
+				_, absent := r.Absent[field]
+				if !filled && !absent && !reported[field] {
+					t.Fatalf("%s is mapped by %v but neither filled, absent nor reported", field, fm)
+				}
+			}
+		}
+		mapped, problems := MapAndCheck(plan, raw, orders.RulesFor(nil))
+		for _, v := range problems {
+			if v.GetField() == "" || v.GetRule() == "" || v.GetMessage() == "" || !utf8.ValidString(v.GetValue()) || !utf8.ValidString(v.GetMessage()) {
+				t.Fatalf("incomplete violation %v", v)
+			}
+		}
+		if _, err := proto.Marshal(&ewaybillv1.OrderValidation{Order: mapped.Order, Violations: problems}); err != nil {
+			t.Fatalf("validation result does not marshal: %v", err)
+		}
+	})
+}

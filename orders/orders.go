@@ -45,9 +45,14 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) 
 	c := checker{v: v, r: r}
 	n := proto.Clone(o).(*ewaybillv1.Order)
 	n.OrderCode, _ = c.text(field+".order_code", o.GetOrderCode(), 1, 64)
-	n.PackageId, _ = c.text(field+".package_id", o.GetPackageId(), 0, 32)
-	if n.PackageId == "" {
+	// The default package id is ewaybill's, not the merchant's text (and
+	// never printed), so the carrier's forbidden characters do not apply
+	// to it, sent or filled in: an order a carrier forbidding "1" accepts
+	// without a package id still passes once normalised.
+	if id := strings.TrimSpace(o.GetPackageId()); id == "" || id == DefaultPackageID {
 		n.PackageId = DefaultPackageID
+	} else {
+		n.PackageId, _ = c.text(field+".package_id", o.GetPackageId(), 0, 32)
 	}
 	n.Sender = c.party(field+".sender", o.GetSender())
 	n.Receiver = c.party(field+".receiver", o.GetReceiver())

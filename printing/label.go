@@ -1,6 +1,7 @@
 package printing
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -83,6 +84,13 @@ func Compose(c Content, size Size) (l *Layout, shortened []string, err error) {
 	}
 	t := template{sx: size.WidthMM / 76, sy: size.HeightMM / 130, l: &Layout{Size: size, Elements: make([]Element, 0, textsPerLabel+fillsPerLabel+2)}}
 	t.fs = min(t.sx, t.sy)
+	// The renderers draw a bar no narrower than a dot; a symbol with more
+	// modules than the code area has dots at 203 dpi (and on the PDF's
+	// grid, the same) would run off the label, unreadable.
+	codeArea := t.rect(5, 31.5, 66, 14)
+	if room := pixelBox(codeArea, DotsPerMM(203)).Dx(); len(bars) > room {
+		return nil, nil, fmt.Errorf("code128 %q: %d modules do not fit the %d dots of the code area", c.Number, len(bars), room)
+	}
 
 	// Header: carrier, print time, and the reprint or preview mark.
 	t.text(2, 1.5, 40, 7, fonts.Strong, 5, 1, Left, Black, c.Carrier)
@@ -102,7 +110,7 @@ func Compose(c Content, size Size) (l *Layout, shortened []string, err error) {
 	t.rule(30)
 
 	// Code area: the number as Code 128 with its digits under the bars.
-	t.add(&Code128{Box: t.rect(5, 31.5, 66, 14), Value: c.Number, Modules: bars})
+	t.add(&Code128{Box: codeArea, Value: c.Number, Modules: bars})
 	t.text(5, 46, 66, 4.5, fonts.Strong, 3.4, 1, Center, Black, c.Number)
 	t.rule(51)
 

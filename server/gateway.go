@@ -2,14 +2,22 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/ewaybill/ewaybill/fault"
 	"github.com/ewaybill/ewaybill/gen"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 )
@@ -21,12 +29,13 @@ import (
 func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.Handler, error) {
 	gw := runtime.NewServeMux(
 		runtime.WithHealthzEndpoint(healthpb.NewHealthClient(conn)),
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, bodyMarshaler{&runtime.JSONPb{
 			MarshalOptions: protojson.MarshalOptions{EmitUnpopulated: false},
 			// Unknown fields are refused so a misspelt field is an error,
 			// not a silently ignored value.
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
+		}}),
+		runtime.WithErrorHandler(gatewayError),
 	)
 	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 		ewaybillv1.RegisterMerchantServiceHandler,
@@ -52,4 +61,69 @@ func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.H
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	mux.Handle("/", http.MaxBytesHandler(gw, MaxRequestBytes))
 	return mux, nil
+}
+
+// The generated handlers turn an error decoding a request body into a bare
+// INVALID_ARGUMENT status with the error's text as its message, so the
+// text is the one thing that reaches gatewayError to say where the
+// problem is: bodyMarshaler starts it with one of these prefixes, each
+// the rule of the violation gatewayError reports on field "body".
+var bodyRules = []struct{ prefix, rule string }{
+	{"request body is too large: ", "length"},
+	{"request body is not JSON of the request message: ", "format"},
+}
+
+// bodyMarshaler is the gateway's JSON marshaler with decoding errors
+// marked as bodyRules says. It also refuses a body that decodes to more
+// than a request may hold: JSON is not always larger than protobuf (a
+// number in a raw order takes 2 bytes of JSON and 11 of protobuf), and
+// the server's own refusal of such a message is a bare RESOURCE_EXHAUSTED,
+// which a client would take for a quota to wait out.
+type bodyMarshaler struct{ *runtime.JSONPb }
+
+func (m bodyMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
+	d := m.JSONPb.NewDecoder(r)
+	return runtime.DecoderFunc(func(v any) error {
+		err := d.Decode(v)
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.Is(err, io.EOF): // no body: an empty request
+			return err
+		case errors.As(err, &tooLarge):
+			return fmt.Errorf("%s%d bytes at most", bodyRules[0].prefix, tooLarge.Limit)
+		case err != nil:
+			return fmt.Errorf("%s%w", bodyRules[1].prefix, err)
+		}
+		// The allowance leaves room for the path parameters the gateway
+		// sets after decoding the body.
+		const limit = MaxRequestBytes - 1<<10
+		if msg, ok := v.(proto.Message); ok {
+			if n := proto.Size(msg); n > limit {
+				return fmt.Errorf("%sit decodes to a request of %d bytes, and one may hold %d; send fewer or smaller values", bodyRules[0].prefix, n, limit)
+			}
+		}
+		return nil
+	})
+}
+
+// gatewayError writes errors as runtime.DefaultHTTPErrorHandler does,
+// after giving those the gateway makes itself before the call reaches
+// the server (a body that does not decode: malformed JSON, a wrong type,
+// an unknown field or enum value, invalid UTF-8, too deep or too large;
+// a bad path or query parameter) the ErrorInfo every ewaybill error
+// carries, and a body that does not decode a BadRequest violation on
+// field "body": they come as bare INVALID_ARGUMENT statuses, which a
+// client branching on the reason could not tell from any other failure.
+func gatewayError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if st, ok := status.FromError(err); ok && st.Code() == codes.InvalidArgument && len(st.Details()) == 0 {
+		fe := fault.New(fault.KindInvalid, fault.ReasonInvalidRequest, "%s", st.Message())
+		for _, b := range bodyRules {
+			if strings.HasPrefix(st.Message(), b.prefix) {
+				fe.Violations = []fault.Violation{{Field: "body", Rule: b.rule, Message: st.Message()}}
+				break
+			}
+		}
+		err = faultStatus(fe)
+	}
+	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 }
