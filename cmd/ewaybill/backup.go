@@ -54,23 +54,14 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "2 no backup was made.")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return copyOK
-	} else if err != nil {
-		return copyNotRun
-	}
 	// --out and --force stay off the environment: a variable left set must
 	// never make a later backup overwrite a file.
-	if err := applyEnv(flags, getenv, "data-dir", "lock-timeout"); err != nil {
-		fmt.Fprintln(stderr, "ewaybill backup:", err)
-		return copyNotRun
+	if code, stop := parseOffline(flags, args, getenv, copyOK, copyNotRun, "data-dir", "lock-timeout"); stop {
+		return code
 	}
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(stderr, "ewaybill backup: "+format+"\n", args...)
 		return copyNotRun
-	}
-	if flags.NArg() > 0 {
-		return fail("unexpected argument %q", flags.Arg(0))
 	}
 	if *out == "" {
 		return fail("--out is required: the file to write the backup to")
@@ -403,21 +394,12 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stderr, "0 restored and checked, 1 the backup failed its check (nothing changed), 2 nothing was done.")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return copyOK
-	} else if err != nil {
-		return copyNotRun
-	}
-	if err := applyEnv(flags, getenv, "data-dir", "lock-timeout"); err != nil {
-		fmt.Fprintln(stderr, "ewaybill restore:", err)
-		return copyNotRun
+	if code, stop := parseOffline(flags, args, getenv, copyOK, copyNotRun, "data-dir", "lock-timeout"); stop {
+		return code
 	}
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(stderr, "ewaybill restore: "+format+"\n", args...)
 		return copyNotRun
-	}
-	if flags.NArg() > 0 {
-		return fail("unexpected argument %q", flags.Arg(0))
 	}
 	if *backup == "" {
 		return fail("--backup is required: the file ewaybill backup wrote")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"slices"
@@ -33,4 +34,25 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string, only ...string) erro
 
 func envName(flagName string) string {
 	return "EWAYBILL_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseOffline parses the flags of a subcommand that takes no positional
+// argument and gives envFlags their EWAYBILL_ twins. stop reports that the
+// command ends here, with code: ok after -h, notRun after a usage mistake
+// (already reported on fs's output).
+func parseOffline(fs *flag.FlagSet, args []string, getenv func(string) string, ok, notRun int, envFlags ...string) (code int, stop bool) {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return ok, true
+	} else if err != nil {
+		return notRun, true
+	}
+	if err := applyEnv(fs, getenv, envFlags...); err != nil {
+		fmt.Fprintf(fs.Output(), "ewaybill %s: %v\n", fs.Name(), err)
+		return notRun, true
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "ewaybill %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return notRun, true
+	}
+	return ok, false
 }
