@@ -123,14 +123,8 @@ func (f *fixture) seed() error {
 	if _, err := ewaybillv1.NewLabelServiceClient(f.conn).UpdateRoutingTable(ctx, &ewaybillv1.UpdateRoutingTableRequest{RoutingTable: route}); err != nil {
 		return fmt.Errorf("routing table: %w", err)
 	}
-	merchant, err := seed.ApprovedMerchant(ctx, f.conn, "bench", &ewaybillv1.Qualification{
-		LegalName:           "压测商贸有限公司 (Bench Trading Co.)",
-		Type:                ewaybillv1.MerchantType_MERCHANT_TYPE_ENTERPRISE,
-		CreditCode:          "91350100M000100Y43",
-		LegalRepresentative: &ewaybillv1.Person{Name: "赵六", IdNumber: "11010519491231002X"},
-		Contact:             &ewaybillv1.Contact{Name: "钱七", Mobile: "13800138000"},
-		LicenceDocumentRef:  "bench://licence.pdf",
-	}, &ewaybillv1.CarrierAuthorization{Carrier: "carriers/" + carrierCode, SettlementAccount: "BENCH-0001"})
+	merchant, err := seed.ApprovedMerchant(ctx, f.conn, "bench", seed.Qualification("压测商贸有限公司 (Bench Trading Co.)", "bench://licence.pdf"),
+		&ewaybillv1.CarrierAuthorization{Carrier: "carriers/" + carrierCode, SettlementAccount: "BENCH-0001"})
 	if err != nil {
 		return err
 	}

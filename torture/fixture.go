@@ -107,14 +107,7 @@ func seedServer(ctx context.Context, conn grpc.ClientConnInterface, adminKey str
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"reuse_quarantine"}}}); err != nil {
 		return nil, nil, fmt.Errorf("set the reuse quarantine of %s to zero: %w", reuseCarrier, err)
 	}
-	merchant, err := seed.ApprovedMerchant(admin, conn, "torture", &ewaybillv1.Qualification{
-		LegalName:           "耐摔测试商贸有限公司 (Torture Trading Co.)",
-		Type:                ewaybillv1.MerchantType_MERCHANT_TYPE_ENTERPRISE,
-		CreditCode:          "91350100M000100Y43",
-		LegalRepresentative: &ewaybillv1.Person{Name: "赵六", IdNumber: "11010519491231002X"},
-		Contact:             &ewaybillv1.Contact{Name: "钱七", Mobile: "13800138000"},
-		LicenceDocumentRef:  "torture://licence.pdf",
-	},
+	merchant, err := seed.ApprovedMerchant(admin, conn, "torture", seed.Qualification("耐摔测试商贸有限公司 (Torture Trading Co.)", "torture://licence.pdf"),
 		&ewaybillv1.CarrierAuthorization{Carrier: "carriers/" + voidCarrier, SettlementAccount: "TV-0001"},
 		&ewaybillv1.CarrierAuthorization{Carrier: "carriers/" + reuseCarrier, BranchCode: "TR-310001", BranchName: "上海浦东网点"})
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package seed sets up a merchant through the public API, as an admin
-// would: the demo and the bench both start from an approved merchant bound
+// would: the demo, the bench and the torture test start from an approved merchant bound
 // to carriers, with keys.
 package seed
 
@@ -12,6 +12,21 @@ import (
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 )
+
+// Qualification is a complete enterprise qualification that passes review:
+// a credit code and an ID number with valid check characters, under
+// legalName, with its licence at licenceRef. Made-up merchants (the bench's,
+// the torture test's) differ only in those two.
+func Qualification(legalName, licenceRef string) *ewaybillv1.Qualification {
+	return &ewaybillv1.Qualification{
+		LegalName:           legalName,
+		Type:                ewaybillv1.MerchantType_MERCHANT_TYPE_ENTERPRISE,
+		CreditCode:          "91350100M000100Y43",
+		LegalRepresentative: &ewaybillv1.Person{Name: "赵六", IdNumber: "11010519491231002X"},
+		Contact:             &ewaybillv1.Contact{Name: "钱七", Mobile: "13800138000"},
+		LicenceDocumentRef:  licenceRef,
+	}
+}
 
 // ApprovedMerchant creates a merchant with q, approves it, and applies
 // for and approves each carrier authorization, the approvals with comment.
