@@ -1,6 +1,6 @@
 // Package seed sets up a merchant through the public API, as an admin
-// would: the demo, the bench and the torture test start from an approved merchant bound
-// to carriers, with keys.
+// would: the demo, the bench and the torture test start from an approved
+// merchant bound to carriers, with keys.
 package seed
 
 import (
