@@ -128,6 +128,9 @@ func (f *fixture) seed() error {
 	if err != nil {
 		return err
 	}
+	if err := seed.Unthrottled(ctx, f.conn, merchant); err != nil {
+		return err
+	}
 	keys, err := seed.Keys(ctx, f.conn, merchant, "bench", ewaybillv1.Role_ROLE_MERCHANT, ewaybillv1.Role_ROLE_PRINTER)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Kind classifies an error the way a caller must react to it.
@@ -60,6 +61,8 @@ const (
 	ReasonCancelRateExceeded     = "CANCEL_RATE_EXCEEDED"
 	ReasonNumberRangeOverlaps    = "NUMBER_RANGE_OVERLAPS"
 	ReasonDeductionExceeds       = "DEDUCTION_EXCEEDS_AVAILABLE"
+	ReasonRateLimited            = "RATE_LIMITED"
+	ReasonOverloaded             = "OVERLOADED"
 )
 
 // Reasons lists every reason above; a test keeps it in step with the proto
@@ -71,6 +74,7 @@ var Reasons = []string{
 	ReasonLastAdminKey, ReasonUnavailable, ReasonInternal, ReasonCarrierNotAuthorized,
 	ReasonQuotaExhausted, ReasonPoolExhausted, ReasonIdempotencyKeyReused, ReasonWaybillPickedUp,
 	ReasonCancelRateExceeded, ReasonNumberRangeOverlaps, ReasonDeductionExceeds,
+	ReasonRateLimited, ReasonOverloaded,
 }
 
 // Error is a domain error with everything a caller needs to react to it.
@@ -86,6 +90,9 @@ type Error struct {
 	// QuotaSubject names the exhausted quota for KindResourceExhausted
 	// (it becomes google.rpc.QuotaFailure), e.g. "merchants/m/quotas/SF".
 	QuotaSubject string
+	// RetryAfter, when set, is how long the caller should wait before
+	// sending the request again (google.rpc.RetryInfo; REST Retry-After).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/ewaybill/ewaybill/fault"
 	"github.com/ewaybill/ewaybill/storage"
@@ -72,6 +73,9 @@ func faultStatus(fe *fault.Error) error {
 		details = append(details, &errdetails.QuotaFailure{Violations: []*errdetails.QuotaFailure_Violation{
 			{Subject: fe.QuotaSubject, Description: fe.Message},
 		}})
+	}
+	if fe.RetryAfter > 0 {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(fe.RetryAfter)})
 	}
 	withDetails, err := st.WithDetails(details...)
 	if err != nil {

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -48,6 +52,7 @@ func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.H
 		ewaybillv1.RegisterMappingServiceHandler,
 		ewaybillv1.RegisterLabelServiceHandler,
 		ewaybillv1.RegisterAuditServiceHandler,
+		ewaybillv1.RegisterRateLimitServiceHandler,
 	} {
 		if err := register(ctx, gw, conn); err != nil {
 			return nil, err
@@ -59,8 +64,24 @@ func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.H
 		w.Write(gen.OpenAPI)
 	}))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
-	mux.Handle("/", http.MaxBytesHandler(gw, MaxRequestBytes))
+	mux.Handle("/", s.frontDoor(gw, http.MaxBytesHandler(gw, MaxRequestBytes)))
 	return mux, nil
+}
+
+// frontDoor refuses a REST call unread while the server holds all the
+// requests it may, as the gRPC tap does for gRPC calls: otherwise the
+// gateway would read a body of up to MaxRequestBytes only to have its
+// gRPC call refused.
+func (s *Server) frontDoor(gw *runtime.ServeMux, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.admission.full() && r.URL.Path != "/healthz" {
+			s.metrics.shed.Inc()
+			_, m := runtime.MarshalerForRequest(gw, r)
+			gatewayError(r.Context(), gw, m, w, r, faultStatus(overloaded()))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // The generated handlers turn an error decoding a request body into a bare
@@ -125,5 +146,24 @@ func gatewayError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 		}
 		err = faultStatus(fe)
 	}
+	if wait, ok := retryDelay(err); ok {
+		// Retry-After takes whole seconds; rounding up keeps a client that
+		// honours it from arriving before the delay.
+		w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(wait.Seconds())), 10))
+	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}
+
+// retryDelay is the google.rpc.RetryInfo delay an error carries.
+func retryDelay(err error) (time.Duration, bool) {
+	st, ok := status.FromError(err)
+	if !ok {
+		return 0, false
+	}
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			return ri.GetRetryDelay().AsDuration(), true
+		}
+	}
+	return 0, false
 }

@@ -27,6 +27,7 @@ import (
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/quota"
 	"github.com/ewaybill/ewaybill/server"
+	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
 )
 
@@ -53,6 +54,7 @@ type env struct {
 	mappings  ewaybillv1.MappingServiceClient
 	labels    ewaybillv1.LabelServiceClient
 	audit     ewaybillv1.AuditServiceClient
+	limits    ewaybillv1.RateLimitServiceClient
 }
 
 func newEnv(t *testing.T) *env {
@@ -71,12 +73,22 @@ func startEnv(t *testing.T, dataDir string) *env {
 // harness fills in its store and logger.
 func startEnvWith(t *testing.T, dataDir string, cfg server.Config) *env {
 	t.Helper()
+	return startEnvOver(t, dataDir, cfg, nil)
+}
+
+// startEnvOver is startEnvWith with the server's store wrapped by wrap
+// (when not nil), for tests that hold requests inside the store.
+func startEnvOver(t *testing.T, dataDir string, cfg server.Config, wrap func(storage.Store) storage.Store) *env {
+	t.Helper()
 	store, err := boltstore.Open(dataDir, boltstore.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	logs := &syncBuffer{}
 	cfg.Store, cfg.Logger = store, slog.New(slog.NewJSONHandler(logs, nil))
+	if wrap != nil {
+		cfg.Store = wrap(store)
+	}
 	srv := server.New(cfg)
 	if _, err := srv.Keys().Bootstrap(context.Background(), testAdminKey); err != nil {
 		t.Fatalf("bootstrap: %v", err)
@@ -105,6 +117,7 @@ func startEnvWith(t *testing.T, dataDir string, cfg server.Config) *env {
 		mappings:  ewaybillv1.NewMappingServiceClient(conn),
 		labels:    ewaybillv1.NewLabelServiceClient(conn),
 		audit:     ewaybillv1.NewAuditServiceClient(conn),
+		limits:    ewaybillv1.NewRateLimitServiceClient(conn),
 	}
 	t.Cleanup(e.stop)
 	return e

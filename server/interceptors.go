@@ -19,9 +19,14 @@ import (
 
 // publicMethods need no API key: health, reflection and self-registration.
 func isPublic(method string) bool {
+	return isHealthOrReflection(method) || method == "/ewaybill.v1.MerchantService/RegisterMerchant"
+}
+
+// isHealthOrReflection names the calls that describe the server rather
+// than use it: never held back by admission or rate limits.
+func isHealthOrReflection(method string) bool {
 	return strings.HasPrefix(method, "/grpc.health.v1.Health/") ||
-		strings.HasPrefix(method, "/grpc.reflection.") ||
-		method == "/ewaybill.v1.MerchantService/RegisterMerchant"
+		strings.HasPrefix(method, "/grpc.reflection.")
 }
 
 // requestInfo is filled in by inner interceptors (auth) and read by outer
@@ -32,17 +37,20 @@ type requestInfo struct {
 
 type requestInfoKey struct{}
 
-// The chain, outermost first: recovery → logging → metrics → auth →
-// domain-error mapping → handler. Each is written once over a generic
-// "call" so unary and streaming methods get the same treatment.
+// The chain, outermost first: recovery → logging → metrics → admission →
+// auth and rate limit → domain-error mapping → handler. Each is written
+// once over a generic "call" so unary and streaming methods get the same
+// treatment.
 type call func(ctx context.Context) error
 
 func (s *Server) intercept(ctx context.Context, method string, next call) error {
 	return s.recovery(ctx, method, func(ctx context.Context) error {
 		return s.logging(ctx, method, func(ctx context.Context) error {
 			return s.measure(ctx, method, func(ctx context.Context) error {
-				return s.authenticate(ctx, method, func(ctx context.Context) error {
-					return toStatus(ctx, s.log, next(ctx))
+				return s.admit(ctx, method, func(ctx context.Context) error {
+					return s.authenticate(ctx, method, func(ctx context.Context) error {
+						return toStatus(ctx, s.log, next(ctx))
+					})
 				})
 			})
 		})
@@ -124,10 +132,30 @@ func (s *Server) measure(ctx context.Context, method string, next call) error {
 	return err
 }
 
-// authenticate resolves the bearer key to a principal. Role and tenant
-// rules are the domain's; this only establishes who is calling.
+// admit holds a request until it may run (see admission).
+func (s *Server) admit(ctx context.Context, method string, next call) error {
+	if exemptFromAdmission(method) {
+		return next(ctx)
+	}
+	release, err := s.admission.enter(ctx)
+	if err != nil {
+		return toStatus(ctx, s.log, err)
+	}
+	defer release()
+	return next(ctx)
+}
+
+// authenticate resolves the bearer key to a principal and takes the
+// request from the principal's rate limit. Role and tenant rules are the
+// domain's; this only establishes who is calling and how often they may.
 func (s *Server) authenticate(ctx context.Context, method string, next call) error {
+	if isHealthOrReflection(method) {
+		return next(access.NewContext(ctx, access.Public))
+	}
 	if isPublic(method) {
+		if err := s.rateLimits.Admit(ctx, access.Public); err != nil {
+			return toStatus(ctx, s.log, err)
+		}
 		return next(access.NewContext(ctx, access.Public))
 	}
 	secret, ok := bearer(ctx)
@@ -141,6 +169,9 @@ func (s *Server) authenticate(ctx context.Context, method string, next call) err
 	}
 	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
 		info.principal = p
+	}
+	if err := s.rateLimits.Admit(ctx, p); err != nil {
+		return toStatus(ctx, s.log, err)
 	}
 	return next(access.NewContext(ctx, p))
 }

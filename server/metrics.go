@@ -12,6 +12,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	shed     prometheus.Counter
 
 	poolAvailable *prometheus.GaugeVec
 	poolLow       *prometheus.GaugeVec
@@ -33,6 +34,10 @@ func newMetrics() *metrics {
 			Name: "ewaybill_grpc_requests_in_flight",
 			Help: "gRPC requests being served now.",
 		}),
+		shed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ewaybill_requests_shed_total",
+			Help: "Requests refused as OVERLOADED because the server held as many as it may (gRPC and REST); they are in no other request metric when refused unread.",
+		}),
 	}
 	m.poolAvailable = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "ewaybill_pool_available",
@@ -42,7 +47,7 @@ func newMetrics() *metrics {
 		Name: "ewaybill_pool_low",
 		Help: "1 while a carrier's pool is below its low watermark: import a new range before it runs dry.",
 	}, []string{"carrier"})
-	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.poolAvailable, m.poolLow,
+	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.shed, m.poolAvailable, m.poolLow,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

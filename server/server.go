@@ -21,6 +21,7 @@ import (
 	"github.com/ewaybill/ewaybill/mapping"
 	"github.com/ewaybill/ewaybill/merchants"
 	"github.com/ewaybill/ewaybill/quota"
+	"github.com/ewaybill/ewaybill/ratelimit"
 	"github.com/ewaybill/ewaybill/storage"
 )
 
@@ -47,6 +48,16 @@ type Config struct {
 	// authorization first becomes ACTIVE; 0 means quota.DefaultStarterGrant,
 	// negative means none.
 	StarterGrant int64
+	// MaxInFlight requests run at once, and MaxWaiting more wait for a turn
+	// at most QueueWait; beyond that the server refuses requests unread
+	// (OVERLOADED). Zero values mean the Default* constants; a negative
+	// MaxWaiting means no waiting line.
+	MaxInFlight int
+	MaxWaiting  int
+	QueueWait   time.Duration
+	// RateLimitRefresh is how long a rate limit read from the store is
+	// used before it is read again (0: ratelimit.DefaultRefresh).
+	RateLimitRefresh time.Duration
 }
 
 // Server owns the domain services and the gRPC server that exposes them.
@@ -56,13 +67,15 @@ type Server struct {
 	health  *health.Server
 	grpc    *grpc.Server
 
-	keys      *apikeys.Service
-	merchants *merchants.Service
-	carriers  *carriers.Service
-	quota     *quota.Service
-	mapping   *mapping.Service
-	labels    *labels.Service
-	audit     *audit.Service
+	keys       *apikeys.Service
+	merchants  *merchants.Service
+	carriers   *carriers.Service
+	quota      *quota.Service
+	mapping    *mapping.Service
+	labels     *labels.Service
+	audit      *audit.Service
+	rateLimits *ratelimit.Service
+	admission  *admission
 }
 
 // streamWorkers is how many goroutines gRPC keeps for running requests.
@@ -82,17 +95,24 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{
-		log:       cfg.Logger,
-		metrics:   newMetrics(),
-		health:    health.NewServer(),
-		keys:      &apikeys.Service{Store: cfg.Store, Now: cfg.Now},
-		merchants: &merchants.Service{Store: cfg.Store, Now: cfg.Now},
-		carriers:  &carriers.Service{Store: cfg.Store, Now: cfg.Now},
-		quota:     quota.New(cfg.Store, cfg.Now),
-		mapping:   &mapping.Service{Store: cfg.Store, Now: cfg.Now},
-		labels:    &labels.Service{Store: cfg.Store, Now: cfg.Now},
-		audit:     &audit.Service{Store: cfg.Store},
+		log:        cfg.Logger,
+		metrics:    newMetrics(),
+		health:     health.NewServer(),
+		keys:       &apikeys.Service{Store: cfg.Store, Now: cfg.Now},
+		merchants:  &merchants.Service{Store: cfg.Store, Now: cfg.Now},
+		carriers:   &carriers.Service{Store: cfg.Store, Now: cfg.Now},
+		quota:      quota.New(cfg.Store, cfg.Now),
+		mapping:    &mapping.Service{Store: cfg.Store, Now: cfg.Now},
+		labels:     &labels.Service{Store: cfg.Store, Now: cfg.Now},
+		audit:      &audit.Service{Store: cfg.Store},
+		rateLimits: &ratelimit.Service{Store: cfg.Store, Now: cfg.Now, Refresh: cfg.RateLimitRefresh},
 	}
+	waiting := cfg.MaxWaiting
+	if waiting == 0 {
+		waiting = DefaultMaxWaiting
+	}
+	s.admission = newAdmission(orDefault(cfg.MaxInFlight, DefaultMaxInFlight), max(waiting, 0),
+		orDefault(cfg.QueueWait, DefaultQueueWait), s.metrics.shed.Inc)
 	if cfg.StarterGrant != 0 {
 		s.quota.StarterGrant = cfg.StarterGrant
 	}
@@ -101,6 +121,7 @@ func New(cfg Config) *Server {
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(MaxRequestBytes),
 		grpc.NumStreamWorkers(streamWorkers),
+		grpc.InTapHandle(s.admission.tap),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
 	)
@@ -114,6 +135,7 @@ func New(cfg Config) *Server {
 	ewaybillv1.RegisterMappingServiceServer(s.grpc, &mappingHandler{svc: s.mapping})
 	ewaybillv1.RegisterLabelServiceServer(s.grpc, &labelHandler{svc: s.labels})
 	ewaybillv1.RegisterAuditServiceServer(s.grpc, &auditHandler{svc: s.audit})
+	ewaybillv1.RegisterRateLimitServiceServer(s.grpc, &rateLimitHandler{svc: s.rateLimits})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -133,4 +155,12 @@ func (s *Server) Keys() *apikeys.Service { return s.keys }
 // new work while in-flight requests finish.
 func (s *Server) Draining() {
 	s.health.Shutdown()
+}
+
+// orDefault is v, or def when v is zero or less.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }

@@ -54,6 +54,7 @@ type Tx interface {
 	Ledger() Ledger
 	QuotaRequests() QuotaRequests
 	CancelGuards() CancelGuards
+	RateLimits() RateLimits
 	Waybills() Waybills
 	IdempotencyKeys() IdempotencyKeys
 	MappingProfiles() MappingProfiles
@@ -181,6 +182,17 @@ type QuotaRequests interface {
 type CancelGuards interface {
 	Get(merchantID string) (*ewaybillv1.CancelGuard, error)
 	Put(merchantID string, g *ewaybillv1.CancelGuard) error
+}
+
+// RateLimits holds the request-rate limits admins set: the default, and
+// merchants' own by merchant id. Get-style calls return ErrNotFound for a
+// limit never set; Delete of a missing limit is no error.
+type RateLimits interface {
+	Default() (*ewaybillv1.RateLimit, error)
+	PutDefault(l *ewaybillv1.RateLimit) error
+	Get(merchantID string) (*ewaybillv1.RateLimit, error)
+	Put(merchantID string, l *ewaybillv1.RateLimit) error
+	Delete(merchantID string) error
 }
 
 // WaybillRef locates a waybill record.

@@ -113,6 +113,9 @@ func seedServer(ctx context.Context, conn grpc.ClientConnInterface, adminKey str
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := seed.Unthrottled(admin, conn, merchant); err != nil {
+		return nil, nil, err
+	}
 	keys, err := seed.Keys(admin, conn, merchant, "torture", ewaybillv1.Role_ROLE_MERCHANT)
 	if err != nil {
 		return nil, nil, err

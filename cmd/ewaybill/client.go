@@ -363,10 +363,13 @@ func writeError(w io.Writer, err error) {
 		}
 	}
 	for _, d := range details {
-		if bad, ok := d.(*errdetails.BadRequest); ok {
-			for _, v := range bad.GetFieldViolations() {
+		switch d := d.(type) {
+		case *errdetails.BadRequest:
+			for _, v := range d.GetFieldViolations() {
 				fmt.Fprintf(w, "  %s: %s\n", v.GetField(), v.GetDescription())
 			}
+		case *errdetails.RetryInfo:
+			fmt.Fprintf(w, "retry after: %s\n", d.GetRetryDelay().AsDuration())
 		}
 	}
 }

@@ -87,6 +87,11 @@ func commands() []command {
 		{resource: "quota", verb: "ledger", define: quotaLedger,
 			usage: "Lists a merchant's ledger entries, oldest first, for one carrier or all."},
 
+		{resource: "ratelimit", verb: "show", define: rateLimitShow,
+			usage: "Shows the default rate limit, or a merchant's limit in force with --merchant."},
+		{resource: "ratelimit", verb: "set", define: rateLimitSet,
+			usage: "Sets the default rate limit, or a merchant's with --merchant; --use-default drops a merchant's own values (admin)."},
+
 		{resource: "mapping", verb: "create", define: mappingCreate,
 			usage: "Creates a mapping profile from a JSON file (displayName, fields); it is checked before it is saved."},
 		{resource: "mapping", verb: "get", arg: "NAME", normalize: fullName("merchants/{merchant}/mappingProfiles/{id}"), define: mappingGet,

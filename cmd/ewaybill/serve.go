@@ -34,6 +34,7 @@ type serveConfig struct {
 	shutdownTimeout   time.Duration
 	starterGrant      int64
 	memory            memoryConfig
+	overload          overloadConfig
 	tls               serveTLSFlags
 	// piiKeyFile is --pii-key-file; piiKeyFileFlag says it was given on
 	// the command line, where it wins over EWAYBILL_PII_KEYS.
@@ -55,6 +56,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.Int64Var(&c.starterGrant, "starter-grant", quota.DefaultStarterGrant, "units credited once when a merchant's authorization for a carrier first becomes active; 0 for none")
 	fs.StringVar(&c.piiKeyFile, "pii-key-file", "", piiKeyFileUsage+", generated on a fresh data dir")
 	c.memory.register(fs)
+	c.overload.register(fs)
 	c.tls.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ewaybill serve [flags]   (each flag also reads EWAYBILL_<FLAG>, e.g. EWAYBILL_DATA_DIR)")
@@ -83,6 +85,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		// The demo seeds through a plaintext connection and prints http://
 		// commands; with TLS on, neither would work.
 		return c, errors.New("--demo cannot be combined with --tls-cert: the demo seeds and prints commands for plaintext ports")
+	}
+	if err := c.overload.check(); err != nil {
+		return c, err
 	}
 	return c, c.memory.check()
 }
@@ -140,7 +145,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer control.Close()
 
-	srv := server.New(server.Config{Store: store, Logger: log, StarterGrant: configStarterGrant(cfg.starterGrant)})
+	srvCfg := server.Config{Store: store, Logger: log, StarterGrant: configStarterGrant(cfg.starterGrant)}
+	cfg.overload.apply(&srvCfg)
+	srv := server.New(srvCfg)
 	adminKey, err := bootstrapAdmin(ctx, srv.Keys(), cfg, log)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/ratelimit"
 )
 
 // Qualification is a complete enterprise qualification that passes review:
@@ -72,4 +73,16 @@ func Keys(ctx context.Context, conn grpc.ClientConnInterface, merchant, label st
 		secrets[role] = resp.GetSecret()
 	}
 	return secrets, nil
+}
+
+// Unthrottled sets merchant's rate limit to the most a limit allows, for
+// the bench and the torture test, which measure and break the server, not
+// the limit. ctx carries an admin key.
+func Unthrottled(ctx context.Context, conn grpc.ClientConnInterface, merchant string) error {
+	_, err := ewaybillv1.NewRateLimitServiceClient(conn).UpdateRateLimit(ctx, &ewaybillv1.UpdateRateLimitRequest{
+		RateLimit: &ewaybillv1.RateLimit{Name: merchant + "/rateLimit", RequestsPerSecond: ratelimit.MaxPerSecond, Burst: ratelimit.MaxBurst}})
+	if err != nil {
+		return fmt.Errorf("lift the rate limit of %s: %w", merchant, err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"context"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -12,6 +13,7 @@ const maxCallsPerCommit = 256
 
 // call is one Batch function waiting for a commit.
 type call struct {
+	ctx  context.Context
 	fn   func(*bolt.Tx) error
 	done chan error
 }
@@ -33,10 +35,14 @@ func newCommitter(db *bolt.DB) *committer {
 	return c
 }
 
-// submit queues fn and waits for its commit (or its failure).
-func (c *committer) submit(fn func(*bolt.Tx) error) error {
+// submit queues fn and waits for its commit (or its failure). If ctx ends
+// while fn waits in the queue, fn is dropped unrun and submit returns
+// ctx's error: under a backlog, work whose caller has gone is not done.
+// Once fn's group has started, submit waits for its outcome whatever ctx
+// does, so the caller learns whether it committed.
+func (c *committer) submit(ctx context.Context, fn func(*bolt.Tx) error) error {
 	done := make(chan error, 1)
-	c.queue <- call{fn: fn, done: done}
+	c.queue <- call{ctx: ctx, fn: fn, done: done}
 	return <-done
 }
 
@@ -62,8 +68,22 @@ func (c *committer) loop() {
 				break gather
 			}
 		}
-		c.commit(calls)
+		c.commit(dropAbandoned(calls))
 	}
+}
+
+// dropAbandoned answers the calls whose context has ended with its error
+// and returns the others.
+func dropAbandoned(calls []call) []call {
+	live := calls[:0]
+	for _, cl := range calls {
+		if err := cl.ctx.Err(); err != nil {
+			cl.done <- err
+			continue
+		}
+		live = append(live, cl)
+	}
+	return live
 }
 
 // commit runs calls in one transaction. If one fails, the transaction is

@@ -192,3 +192,31 @@ func (t cancelGuards) Put(merchantID string, g *ewaybillv1.CancelGuard) error {
 
 // errCorrupt marks an index entry that cannot be decoded.
 var errCorrupt = errors.New("boltstore: malformed index entry")
+
+// rateLimits keeps merchants' limits under their ids and the default
+// under a key no id can take (ids never hold "/").
+type rateLimits struct {
+	table table[*ewaybillv1.RateLimit]
+}
+
+var keyDefaultRateLimit = []byte("/default")
+
+func (t rateLimits) Default() (*ewaybillv1.RateLimit, error) {
+	return t.table.get(keyDefaultRateLimit)
+}
+
+func (t rateLimits) PutDefault(l *ewaybillv1.RateLimit) error {
+	return t.table.put(keyDefaultRateLimit, l)
+}
+
+func (t rateLimits) Get(merchantID string) (*ewaybillv1.RateLimit, error) {
+	return t.table.get([]byte(merchantID))
+}
+
+func (t rateLimits) Put(merchantID string, l *ewaybillv1.RateLimit) error {
+	return t.table.put([]byte(merchantID), l)
+}
+
+func (t rateLimits) Delete(merchantID string) error {
+	return t.table.b.Delete([]byte(merchantID))
+}

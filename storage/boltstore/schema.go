@@ -34,6 +34,9 @@ var (
 	bucketPrintJobRequests = []byte("print_job_requests")
 	bucketAuditLog         = []byte("audit_log")
 
+	// Added in schema 6: request-rate limits.
+	bucketRateLimits = []byte("rate_limits")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketMerchants, bucketMerchantsByCreditCode, bucketCarriers,
 		bucketAuthorizations, bucketAPIKeys, bucketAPIKeysBySecretHash,
@@ -41,6 +44,7 @@ var (
 		bucketQuotaRequests, bucketCancelGuards, bucketWaybills, bucketWaybillNumbers,
 		bucketIdempotencyKeys, bucketMappingProfiles,
 		bucketRoutingTables, bucketLabelTemplates, bucketPrintJobs, bucketPrintJobRequests, bucketAuditLog,
+		bucketRateLimits,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -55,6 +59,6 @@ var (
 // History: 1 foundation; 2 adds the allocation engine's buckets; 3 adds
 // mapping profiles; 4 adds routing tables, label templates, print jobs
 // and the audit log; 5 seals personal data (pii.go), which an older
-// binary would read as absent. An older file is upgraded in place by
+// binary would read as absent; 6 adds rate limits. An older file is upgraded in place by
 // creating the buckets; records written in clear read as they are.
-const SchemaVersion uint64 = 5
+const SchemaVersion uint64 = 6

@@ -161,13 +161,16 @@ func (s *Store) Update(ctx context.Context, fn func(storage.Tx) error) error {
 }
 
 // Batch implements storage.Store with group commit: it returns after the
-// shared commit is fsynced. Once queued, a call is waited for even if ctx
-// ends, so the caller learns whether it committed.
+// shared commit is fsynced. A call whose ctx ends while it waits for its
+// group is dropped unrun with ctx's error; once its group has started it
+// is waited for even if ctx ends, so the caller learns whether it
+// committed.
 func (s *Store) Batch(ctx context.Context, fn func(storage.Tx) error) error {
 	if s.committer == nil {
 		return bolt.ErrDatabaseReadOnly
 	}
-	return s.run(ctx, s.committer.submit, fn)
+	submit := func(fn func(*bolt.Tx) error) error { return s.committer.submit(ctx, fn) }
+	return s.run(ctx, submit, fn)
 }
 
 // run starts fn in a transaction of the kind given by start, unless ctx

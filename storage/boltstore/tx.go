@@ -66,6 +66,10 @@ func (t *tx) CancelGuards() storage.CancelGuards {
 	return cancelGuards{newTable(t.btx, bucketCancelGuards, func() *ewaybillv1.CancelGuard { return new(ewaybillv1.CancelGuard) })}
 }
 
+func (t *tx) RateLimits() storage.RateLimits {
+	return rateLimits{newTable(t.btx, bucketRateLimits, func() *ewaybillv1.RateLimit { return new(ewaybillv1.RateLimit) })}
+}
+
 func (t *tx) Waybills() storage.Waybills {
 	return waybills{
 		table:   newPersonalTable(t, waybillPII, func() *ewaybillv1.Waybill { return new(ewaybillv1.Waybill) }),

@@ -91,6 +91,14 @@ const (
 	// A deduction asks for more units than are available. Metadata
 	// "available".
 	ErrorReason_ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE ErrorReason = 21
+	// The merchant's keys sent requests faster than its rate limit allows;
+	// nothing was done. Carries google.rpc.RetryInfo (REST: Retry-After).
+	// Metadata "limit" names the limit, "requests_per_second" and "burst".
+	ErrorReason_ERROR_REASON_RATE_LIMITED ErrorReason = 22
+	// The server has as many requests in hand as it may hold and refused
+	// this one unread; nothing was done. Carries google.rpc.RetryInfo
+	// (REST: Retry-After).
+	ErrorReason_ERROR_REASON_OVERLOADED ErrorReason = 23
 )
 
 // Enum value maps for ErrorReason.
@@ -118,6 +126,8 @@ var (
 		19: "ERROR_REASON_CANCEL_RATE_EXCEEDED",
 		20: "ERROR_REASON_NUMBER_RANGE_OVERLAPS",
 		21: "ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE",
+		22: "ERROR_REASON_RATE_LIMITED",
+		23: "ERROR_REASON_OVERLOADED",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":                 0,
@@ -142,6 +152,8 @@ var (
 		"ERROR_REASON_CANCEL_RATE_EXCEEDED":        19,
 		"ERROR_REASON_NUMBER_RANGE_OVERLAPS":       20,
 		"ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE": 21,
+		"ERROR_REASON_RATE_LIMITED":                22,
+		"ERROR_REASON_OVERLOADED":                  23,
 	}
 )
 
@@ -176,7 +188,7 @@ var File_ewaybill_v1_errors_proto protoreflect.FileDescriptor
 
 const file_ewaybill_v1_errors_proto_rawDesc = "" +
 	"\n" +
-	"\x18ewaybill/v1/errors.proto\x12\vewaybill.v1*\xad\x06\n" +
+	"\x18ewaybill/v1/errors.proto\x12\vewaybill.v1*\xe9\x06\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cERROR_REASON_INVALID_REQUEST\x10\x01\x12 \n" +
@@ -200,7 +212,9 @@ const file_ewaybill_v1_errors_proto_rawDesc = "" +
 	"&ERROR_REASON_WAYBILL_ALREADY_PICKED_UP\x10\x12\x12%\n" +
 	"!ERROR_REASON_CANCEL_RATE_EXCEEDED\x10\x13\x12&\n" +
 	"\"ERROR_REASON_NUMBER_RANGE_OVERLAPS\x10\x14\x12,\n" +
-	"(ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE\x10\x15B<Z:github.com/ewaybill/ewaybill/gen/go/ewaybill/v1;ewaybillv1b\x06proto3"
+	"(ERROR_REASON_DEDUCTION_EXCEEDS_AVAILABLE\x10\x15\x12\x1d\n" +
+	"\x19ERROR_REASON_RATE_LIMITED\x10\x16\x12\x1b\n" +
+	"\x17ERROR_REASON_OVERLOADED\x10\x17B<Z:github.com/ewaybill/ewaybill/gen/go/ewaybill/v1;ewaybillv1b\x06proto3"
 
 var (
 	file_ewaybill_v1_errors_proto_rawDescOnce sync.Once
