@@ -55,6 +55,8 @@ type Server struct {
 	metrics *metrics
 	health  *health.Server
 	grpc    *grpc.Server
+	// undecodable holds refusals of requests that did not decode.
+	undecodable undecodable
 
 	keys      *apikeys.Service
 	merchants *merchants.Service
@@ -100,6 +102,7 @@ func New(cfg Config) *Server {
 	s.carriers.Activated = s.quota.GrantStarter
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(MaxRequestBytes),
+		grpc.ForceServerCodecV2(newRequestCodec(&s.undecodable)),
 		grpc.NumStreamWorkers(streamWorkers),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
