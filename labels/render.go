@@ -27,6 +27,13 @@ import (
 // MaxLabels is the most labels one render takes: a print station's batch.
 const MaxLabels = 200
 
+// MaxReprintReasonLength and MaxRequestIDLength bound a render's
+// reprint_reason and request_id, in characters.
+const (
+	MaxReprintReasonLength = 200
+	MaxRequestIDLength     = 128
+)
+
 var (
 	purposePrint   = ewaybillv1.LabelPurpose_LABEL_PURPOSE_PRINT
 	purposePreview = ewaybillv1.LabelPurpose_LABEL_PURPOSE_PREVIEW
@@ -162,8 +169,8 @@ func checkRender(p access.Principal, in *ewaybillv1.RenderLabelsRequest) (*rende
 	if req.purpose != purposePrint && req.purpose != purposePreview {
 		v.Add("purpose", "required", "purpose must be LABEL_PURPOSE_PREVIEW (records nothing) or LABEL_PURPOSE_PRINT (counts the prints)")
 	}
-	req.reason = textrule.Check(&v, "reprint_reason", in.GetReprintReason(), 0, 200)
-	req.requestID = textrule.Check(&v, "request_id", in.GetRequestId(), 0, 128)
+	req.reason = textrule.Check(&v, "reprint_reason", in.GetReprintReason(), 0, MaxReprintReasonLength)
+	req.requestID = textrule.Check(&v, "request_id", in.GetRequestId(), 0, MaxRequestIDLength)
 	if req.requestID != "" && req.purpose == purposePreview {
 		v.Add("request_id", "print_only", "request_id makes a PRINT safe to retry; a PREVIEW records nothing and needs none")
 	}
