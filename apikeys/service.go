@@ -147,6 +147,9 @@ func (s *Service) NeedsBootstrap(ctx context.Context) (bool, error) {
 	return empty, err
 }
 
+// MaxDisplayNameLength bounds a key's display name, in characters.
+const MaxDisplayNameLength = 100
+
 // Create mints a key for p. Admins create any key; a merchant creates
 // merchant and printer keys for itself.
 func (s *Service) Create(ctx context.Context, p access.Principal, spec *ewaybillv1.ApiKey) (*ewaybillv1.ApiKey, string, error) {
@@ -154,7 +157,7 @@ func (s *Service) Create(ctx context.Context, p access.Principal, spec *ewaybill
 		return nil, "", err
 	}
 	var v fault.Violations
-	display := textrule.Check(&v, "api_key.display_name", spec.GetDisplayName(), 0, 100)
+	display := textrule.Check(&v, "api_key.display_name", spec.GetDisplayName(), 0, MaxDisplayNameLength)
 	role := spec.GetRole()
 	var merchantID string
 	switch role {

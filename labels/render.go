@@ -27,6 +27,13 @@ import (
 // MaxLabels is the most labels one render takes: a print station's batch.
 const MaxLabels = 200
 
+// MaxReprintReasonLength and MaxRequestIDLength bound a render's
+// reprint_reason and request_id, in characters.
+const (
+	MaxReprintReasonLength = 200
+	MaxRequestIDLength     = 128
+)
+
 var (
 	purposePrint   = ewaybillv1.LabelPurpose_LABEL_PURPOSE_PRINT
 	purposePreview = ewaybillv1.LabelPurpose_LABEL_PURPOSE_PREVIEW
@@ -138,8 +145,13 @@ func checkRender(p access.Principal, in *ewaybillv1.RenderLabelsRequest) (*rende
 		}
 		req.names = append(req.names, n)
 	}
-	if _, ok := ewaybillv1.LabelFormat_name[int32(req.format)]; !ok || req.format == ewaybillv1.LabelFormat_LABEL_FORMAT_UNSPECIFIED {
+	// A value sent that is no format (a newer client's, or a wrong
+	// number) is an enum problem, not a missing field.
+	switch _, known := ewaybillv1.LabelFormat_name[int32(req.format)]; {
+	case req.format == ewaybillv1.LabelFormat_LABEL_FORMAT_UNSPECIFIED:
 		v.Add("format", "required", "format must be LABEL_FORMAT_PDF, LABEL_FORMAT_PNG or LABEL_FORMAT_ZPL")
+	case !known:
+		v.Add("format", "enum", "format %d is not a LabelFormat; use LABEL_FORMAT_PDF, LABEL_FORMAT_PNG or LABEL_FORMAT_ZPL", req.format)
 	}
 	switch req.size {
 	case ewaybillv1.LabelSize_LABEL_SIZE_UNSPECIFIED, ewaybillv1.LabelSize_LABEL_SIZE_76X130:
@@ -159,11 +171,15 @@ func checkRender(p access.Principal, in *ewaybillv1.RenderLabelsRequest) (*rende
 	if _, ok := ewaybillv1.LabelColor_name[int32(req.color)]; !ok {
 		v.Add("color", "enum", "color must be LABEL_COLOR_MONOCHROME or LABEL_COLOR_GRAYSCALE")
 	}
-	if req.purpose != purposePrint && req.purpose != purposePreview {
+	switch req.purpose {
+	case purposePrint, purposePreview:
+	case ewaybillv1.LabelPurpose_LABEL_PURPOSE_UNSPECIFIED:
 		v.Add("purpose", "required", "purpose must be LABEL_PURPOSE_PREVIEW (records nothing) or LABEL_PURPOSE_PRINT (counts the prints)")
+	default:
+		v.Add("purpose", "enum", "purpose %d is not a LabelPurpose; use LABEL_PURPOSE_PREVIEW (records nothing) or LABEL_PURPOSE_PRINT (counts the prints)", req.purpose)
 	}
-	req.reason = textrule.Check(&v, "reprint_reason", in.GetReprintReason(), 0, 200)
-	req.requestID = textrule.Check(&v, "request_id", in.GetRequestId(), 0, 128)
+	req.reason = textrule.Check(&v, "reprint_reason", in.GetReprintReason(), 0, MaxReprintReasonLength)
+	req.requestID = textrule.Check(&v, "request_id", in.GetRequestId(), 0, MaxRequestIDLength)
 	if req.requestID != "" && req.purpose == purposePreview {
 		v.Add("request_id", "print_only", "request_id makes a PRINT safe to retry; a PREVIEW records nothing and needs none")
 	}

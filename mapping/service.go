@@ -61,11 +61,14 @@ func Load(tx storage.Tx, merchantID, id string) (*ewaybillv1.MappingProfile, err
 	return prof, err
 }
 
+// MaxDisplayNameLength bounds a profile's display name, in characters.
+const MaxDisplayNameLength = 64
+
 // checked validates a profile's content and returns the parts that are
 // stored: display name and fields.
 func checked(in *ewaybillv1.MappingProfile) (*ewaybillv1.MappingProfile, error) {
 	var v fault.Violations
-	display := textrule.Check(&v, "mapping_profile.display_name", in.GetDisplayName(), 1, 64)
+	display := textrule.Check(&v, "mapping_profile.display_name", in.GetDisplayName(), 1, MaxDisplayNameLength)
 	if fe, ok := fault.As(CheckProfile(in)); ok {
 		for _, x := range fe.Violations {
 			v.Add(x.Field, x.Rule, "%s", x.Message)

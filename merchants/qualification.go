@@ -16,6 +16,9 @@ var QualificationFields = []string{
 	"legal_representative.id_number", "contact.name", "contact.mobile", "licence_document_ref",
 }
 
+// MaxLegalNameLength bounds a qualification's legal name, in characters.
+const MaxLegalNameLength = 100
+
 // normalizeQualification checks every field of q, reporting each problem
 // under prefix (e.g. "qualification."), and returns a trimmed copy.
 func normalizeQualification(q *ewaybillv1.Qualification, prefix string) (*ewaybillv1.Qualification, error) {
@@ -25,7 +28,7 @@ func normalizeQualification(q *ewaybillv1.Qualification, prefix string) (*ewaybi
 		return nil, v.Err()
 	}
 	out := &ewaybillv1.Qualification{
-		LegalName:           textrule.Check(&v, prefix+"legal_name", q.GetLegalName(), 2, 100),
+		LegalName:           textrule.Check(&v, prefix+"legal_name", q.GetLegalName(), 2, MaxLegalNameLength),
 		Type:                q.GetType(),
 		CreditCode:          strings.TrimSpace(q.GetCreditCode()),
 		LegalRepresentative: &ewaybillv1.Person{IdNumber: strings.TrimSpace(q.GetLegalRepresentative().GetIdNumber())},

@@ -44,7 +44,7 @@ type Registration struct {
 // merchant without a way in.
 func (s *Service) Register(ctx context.Context, q *ewaybillv1.Qualification, keyDisplayName string) (*Registration, error) {
 	var v fault.Violations
-	keyDisplayName = textrule.Check(&v, "key_display_name", keyDisplayName, 0, 100)
+	keyDisplayName = textrule.Check(&v, "key_display_name", keyDisplayName, 0, apikeys.MaxDisplayNameLength)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -27,6 +27,12 @@ const (
 	MaxItems       = 100
 	MaxParcelCount = 999
 	MaxQuantity    = 1_000_000
+	// The longest texts, in characters, besides the names and addresses
+	// a carrier may bound (Rules).
+	MaxOrderCodeLength = 64
+	MaxPackageIDLength = 32
+	MaxItemNameLength  = 64
+	MaxRemarkLength    = 100
 	// DefaultPackageID is the package id of an order shipped as one package.
 	DefaultPackageID = "1"
 )
@@ -44,7 +50,7 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) 
 	}
 	c := checker{v: v, r: r}
 	n := proto.Clone(o).(*ewaybillv1.Order)
-	n.OrderCode, _ = c.text(field+".order_code", o.GetOrderCode(), 1, 64)
+	n.OrderCode, _ = c.text(field+".order_code", o.GetOrderCode(), 1, MaxOrderCodeLength)
 	// The default package id is ewaybill's, not the merchant's text (and
 	// never printed), so the carrier's forbidden characters do not apply
 	// to it, sent or filled in: an order a carrier forbidding "1" accepts
@@ -52,7 +58,7 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) 
 	if id := strings.TrimSpace(o.GetPackageId()); id == "" || id == DefaultPackageID {
 		n.PackageId = DefaultPackageID
 	} else {
-		n.PackageId, _ = c.text(field+".package_id", o.GetPackageId(), 0, 32)
+		n.PackageId, _ = c.text(field+".package_id", o.GetPackageId(), 0, MaxPackageIDLength)
 	}
 	n.Sender = c.party(field+".sender", o.GetSender())
 	n.Receiver = c.party(field+".receiver", o.GetReceiver())
@@ -64,13 +70,13 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) 
 	}
 	for i, it := range n.GetItems() {
 		f := field + ".items[" + strconv.Itoa(i) + "]"
-		it.Name, _ = c.text(f+".name", it.GetName(), 1, 64)
+		it.Name, _ = c.text(f+".name", it.GetName(), 1, MaxItemNameLength)
 		if it.GetQuantity() < 1 || it.GetQuantity() > MaxQuantity {
 			v.Add(f+".quantity", "range", "%s.quantity must be between 1 and %d; got %d", f, MaxQuantity, it.GetQuantity())
 		}
 		nonNegative(v, f+".declared_value_fen", it.GetDeclaredValueFen())
 	}
-	n.Remark, _ = c.text(field+".remark", o.GetRemark(), 0, 100)
+	n.Remark, _ = c.text(field+".remark", o.GetRemark(), 0, MaxRemarkLength)
 	nonNegative(v, field+".cod_amount_fen", o.GetCodAmountFen())
 	nonNegative(v, field+".insured_value_fen", o.GetInsuredValueFen())
 	return n

@@ -80,7 +80,7 @@ type item struct {
 func prepare(merchantID string, r Request, profiles map[string]*profile, rules func(code string) orders.Rules) item {
 	var it item
 	v := &it.request
-	it.requestID = textrule.Check(v, "request_id", r.RequestID, 0, 64)
+	it.requestID = textrule.Check(v, "request_id", r.RequestID, 0, MaxRequestIDLength)
 	requestOK := v.Empty()
 	ids, err := resname.Parse("carrier", r.Carrier, "carriers", "*")
 	if err != nil {

@@ -263,8 +263,8 @@ func (s *Service) adjust(ctx context.Context, p access.Principal, a Adjustment, 
 	if a.Amount < 1 || a.Amount > MaxAdjustment {
 		v.Add("amount", "range", "amount must be between 1 and %d; got %d", MaxAdjustment, a.Amount)
 	}
-	reason := textrule.Check(&v, "reason", a.Reason, 1, 200)
-	requestID := textrule.Check(&v, "request_id", a.RequestID, 1, 64)
+	reason := textrule.Check(&v, "reason", a.Reason, 1, MaxReasonLength)
+	requestID := textrule.Check(&v, "request_id", a.RequestID, 1, MaxRequestIDLength)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

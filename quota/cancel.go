@@ -29,7 +29,7 @@ func (s *Service) Cancel(ctx context.Context, p access.Principal, name, reason s
 		return nil, false, err
 	}
 	var v fault.Violations
-	reason = textrule.Check(&v, "reason", reason, 1, 200)
+	reason = textrule.Check(&v, "reason", reason, 1, MaxReasonLength)
 	if err := v.Err(); err != nil {
 		return nil, false, err
 	}

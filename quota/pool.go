@@ -351,7 +351,7 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 	if convErr != nil {
 		v.Add("name", "resource_name", "name must end in the range's first serial, e.g. carriers/SF/numberRanges/1")
 	}
-	reason = textrule.Check(&v, "reason", reason, 1, 200)
+	reason = textrule.Check(&v, "reason", reason, 1, MaxReasonLength)
 	if err := v.Err(); err != nil {
 		return nil, nil, err
 	}

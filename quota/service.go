@@ -26,6 +26,12 @@ const (
 	MaxBatch = 100
 	// MaxAdjustment bounds one top-up or deduction.
 	MaxAdjustment = 10_000_000
+	// MaxRequestIDLength bounds a client's request id (allocation,
+	// top-up, deduction), in characters.
+	MaxRequestIDLength = 64
+	// MaxReasonLength bounds the reason of a cancel, a top-up, a
+	// deduction or a retired range, in characters.
+	MaxReasonLength = 200
 )
 
 // Service runs the allocation engine on a store.

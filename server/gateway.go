@@ -2,11 +2,13 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -103,9 +105,15 @@ var bodyRules = []struct{ prefix, rule string }{
 type bodyMarshaler struct{ *runtime.JSONPb }
 
 func (m bodyMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
-	d := m.JSONPb.NewDecoder(r)
+	// As m.JSONPb.NewDecoder, with the JSON decoder at hand to look past
+	// the message.
+	jd := json.NewDecoder(r)
+	d := runtime.DecoderWrapper{Decoder: jd, UnmarshalOptions: m.UnmarshalOptions}
 	return runtime.DecoderFunc(func(v any) error {
 		err := d.Decode(v)
+		if err == nil {
+			err = endOfBody(jd)
+		}
 		var tooLarge *http.MaxBytesError
 		switch {
 		case errors.Is(err, io.EOF): // no body: an empty request
@@ -127,22 +135,53 @@ func (m bodyMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 	})
 }
 
+// endOfBody refuses anything but white space after the request message.
+// The decoder reads one JSON value and would leave a second unread: two
+// orders pasted into one body would allocate the first and say nothing
+// of the other.
+func endOfBody(jd *json.Decoder) error {
+	_, err := jd.Token()
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &tooLarge):
+		return err
+	}
+	return errors.New("the body goes on after the request message; send one JSON object")
+}
+
+// queryParameterError matches the gateway's own errors for a query
+// parameter that does not parse (`parsing field "page_size": ...`); its
+// group is the field. An enum value it does not know is `"X" is not a
+// valid value`.
+var queryParameterError = regexp.MustCompile(`^(?:parsing field|parsing list|too many values for field|duplicate field) "([^"]+)"`)
+
 // gatewayError writes errors as runtime.DefaultHTTPErrorHandler does,
 // after giving those the gateway makes itself before the call reaches
 // the server (a body that does not decode: malformed JSON, a wrong type,
 // an unknown field or enum value, invalid UTF-8, too deep or too large;
 // a bad path or query parameter) the ErrorInfo every ewaybill error
-// carries, and a body that does not decode a BadRequest violation on
-// field "body": they come as bare INVALID_ARGUMENT statuses, which a
+// carries, and a BadRequest violation on field "body" for a body that
+// does not decode, on the parameter's field for a query parameter that
+// does not parse: they come as bare INVALID_ARGUMENT statuses, which a
 // client branching on the reason could not tell from any other failure.
 func gatewayError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	if st, ok := status.FromError(err); ok && st.Code() == codes.InvalidArgument && len(st.Details()) == 0 {
-		fe := fault.New(fault.KindInvalid, fault.ReasonInvalidRequest, "%s", st.Message())
+		msg := st.Message()
+		fe := fault.New(fault.KindInvalid, fault.ReasonInvalidRequest, "%s", msg)
 		for _, b := range bodyRules {
-			if strings.HasPrefix(st.Message(), b.prefix) {
-				fe.Violations = []fault.Violation{{Field: "body", Rule: b.rule, Message: st.Message()}}
+			if strings.HasPrefix(msg, b.prefix) {
+				fe.Violations = []fault.Violation{{Field: "body", Rule: b.rule, Message: msg}}
 				break
 			}
+		}
+		if q := queryParameterError.FindStringSubmatch(msg); q != nil {
+			rule := "format"
+			if strings.HasSuffix(msg, "is not a valid value") {
+				rule = "enum"
+			}
+			fe.Violations = []fault.Violation{{Field: q[1], Rule: rule, Message: msg}}
 		}
 		err = faultStatus(fe)
 	}

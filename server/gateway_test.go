@@ -136,17 +136,26 @@ func restReason(out map[string]any) string {
 }
 
 func restHasViolation(out map[string]any, field string) bool {
+	_, ok := restViolations(out)[field]
+	return ok
+}
+
+// restViolations returns field → rule from a REST error's BadRequest, as
+// violations does from a status.
+func restViolations(out map[string]any) map[string]string {
+	rules := map[string]string{}
 	details, _ := out["details"].([]any)
 	for _, d := range details {
 		m, _ := d.(map[string]any)
 		vs, _ := m["fieldViolations"].([]any)
 		for _, v := range vs {
-			if v.(map[string]any)["field"] == field {
-				return true
-			}
+			v, _ := v.(map[string]any)
+			field, _ := v["field"].(string)
+			rule, _ := v["reason"].(string)
+			rules[field] = rule
 		}
 	}
-	return false
+	return rules
 }
 
 func TestRESTPatchTakesMaskFromBodyOrQuery(t *testing.T) {

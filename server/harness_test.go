@@ -273,15 +273,26 @@ func (e *env) rest(method, path, key string, body any) (int, map[string]any) {
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, e.http.URL+path, rd)
+	contentType := ""
+	if rd != nil {
+		contentType = "application/json"
+	}
+	return e.restAs(method, path, key, contentType, rd)
+}
+
+// restAs is rest with the body's bytes and Content-Type (none if "") as
+// given, for bodies no JSON encoder writes.
+func (e *env) restAs(method, path, key, contentType string, body io.Reader) (int, map[string]any) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.http.URL+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -58,8 +58,13 @@ func (s *Server) intercept(ctx context.Context, method string, next call) error 
 }
 
 func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	// Taken before the chain, which may refuse the call first.
+	undecoded := s.undecodable.take(req)
 	var resp any
 	err := s.intercept(ctx, info.FullMethod, func(ctx context.Context) (err error) {
+		if undecoded != nil {
+			return undecoded
+		}
 		resp, err = handler(ctx, req)
 		return err
 	})
@@ -68,16 +73,25 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 
 func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	return s.intercept(ss.Context(), info.FullMethod, func(ctx context.Context) error {
-		return handler(srv, &contextStream{ServerStream: ss, ctx: ctx})
+		return handler(srv, &contextStream{ServerStream: ss, ctx: ctx, undecodable: &s.undecodable})
 	})
 }
 
 type contextStream struct {
 	grpc.ServerStream
-	ctx context.Context
+	ctx         context.Context
+	undecodable *undecodable
 }
 
 func (c *contextStream) Context() context.Context { return c.ctx }
+
+// RecvMsg refuses a message that did not decode, as the unary path does.
+func (c *contextStream) RecvMsg(m any) error {
+	if err := c.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	return c.undecodable.take(m)
+}
 
 // recovery turns a panic into INTERNAL so one bad request cannot take the
 // process (and everyone's in-flight requests) down.

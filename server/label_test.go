@@ -203,7 +203,7 @@ func TestRenderRefusals(t *testing.T) {
 		{"too many", &ewaybillv1.RenderLabelsRequest{Numbers: many[:201], Format: formatPDF, Purpose: purposeLook}, map[string]string{"numbers": "max_items"}},
 		{"repeated number", &ewaybillv1.RenderLabelsRequest{Numbers: w.numbers(0, 0), Format: formatPDF, Purpose: purposeLook}, map[string]string{"numbers[1]": "duplicate"}},
 		{"odd dpi", &ewaybillv1.RenderLabelsRequest{Numbers: w.numbers(0), Format: formatPNG, Dpi: 250, Purpose: purposeLook}, map[string]string{"dpi": "one_of"}},
-		{"unknown format", &ewaybillv1.RenderLabelsRequest{Numbers: w.numbers(0), Format: 9, Size: 7, Purpose: purposeLook}, map[string]string{"format": "required", "size": "enum"}},
+		{"unknown format", &ewaybillv1.RenderLabelsRequest{Numbers: w.numbers(0), Format: 9, Size: 7, Purpose: purposeLook}, map[string]string{"format": "enum", "size": "enum"}},
 		{"request id on a preview", &ewaybillv1.RenderLabelsRequest{Numbers: w.numbers(0), Format: formatPDF, Purpose: purposeLook, RequestId: "x"}, map[string]string{"request_id": "print_only"}},
 		{"control character", &ewaybillv1.RenderLabelsRequest{Numbers: []string{"SF1\n2"}, Format: formatPDF, Purpose: purposeLook, ReprintReason: strings.Repeat("长", 201)},
 			map[string]string{"numbers[0]": "control_character", "reprint_reason": "length"}},

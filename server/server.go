@@ -66,6 +66,8 @@ type Server struct {
 	metrics *metrics
 	health  *health.Server
 	grpc    *grpc.Server
+	// undecodable holds refusals of requests that did not decode.
+	undecodable undecodable
 
 	keys       *apikeys.Service
 	merchants  *merchants.Service
@@ -120,6 +122,7 @@ func New(cfg Config) *Server {
 	s.carriers.Activated = s.quota.GrantStarter
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(MaxRequestBytes),
+		grpc.ForceServerCodecV2(newRequestCodec(&s.undecodable)),
 		grpc.NumStreamWorkers(streamWorkers),
 		grpc.InTapHandle(s.admission.tap),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
