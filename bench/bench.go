@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -37,6 +39,66 @@ type Config struct {
 	// ProfileDir, when set, receives a CPU profile of each workload,
 	// <workload>.pprof, for `go tool pprof`.
 	ProfileDir string
+	// Workloads are the ids (see Workloads) of the workloads to run, in
+	// any order; nil runs them all. A workload that works on what another
+	// issued needs that one too (see Check).
+	Workloads []string
+}
+
+// Workloads are the workload ids, in the order a run measures them. They
+// name the profiles (<id>.pprof) and the choices of --workloads.
+var Workloads = []string{"ceiling", "allocate", "replay", "replay-serial", "batch", "cancel",
+	"preview-zpl", "zpl", "png", "pdf", "pdf200", "preload", "allocate-preloaded"}
+
+// needs names, for each workload that works on waybills another one
+// issued, that workload and what it takes from it.
+var needs = map[string]struct{ workload, what string }{
+	"replay":        {"allocate", "replays the orders allocate issued"},
+	"replay-serial": {"allocate", "replays the orders allocate issued"},
+	"cancel":        {"allocate", "cancels the waybills allocate issued"},
+	"preview-zpl":   {"batch", "draws labels of the waybills batch issued"},
+	"zpl":           {"batch", "prints labels of the waybills batch issued"},
+	"png":           {"batch", "prints labels of the waybills batch issued"},
+	"pdf":           {"batch", "prints labels of the waybills batch issued"},
+	"pdf200":        {"batch", "prints labels of the waybills batch issued"},
+}
+
+// ParseWorkloads reads a comma-separated list of workload ids ("" or
+// "all" for every workload); Check validates the ids.
+func ParseWorkloads(s string) []string {
+	if strings.TrimSpace(s) == "" || strings.TrimSpace(s) == "all" {
+		return nil
+	}
+	var out []string
+	for _, id := range strings.Split(s, ",") {
+		out = append(out, strings.TrimSpace(id))
+	}
+	return out
+}
+
+// checkWorkloads validates ids against Workloads and needs.
+func checkWorkloads(ids []string) error {
+	chosen := map[string]bool{}
+	for _, id := range ids {
+		if !slices.Contains(Workloads, id) {
+			return fmt.Errorf("--workloads: unknown workload %q; choose from %s (comma-separated), or all", id, strings.Join(Workloads, ", "))
+		}
+		if chosen[id] {
+			return fmt.Errorf("--workloads: %s is named twice", id)
+		}
+		chosen[id] = true
+	}
+	for _, id := range ids {
+		if n, ok := needs[id]; ok && !chosen[n.workload] {
+			return fmt.Errorf("--workloads: %s %s, so it needs %s too: add it to --workloads", id, n.what, n.workload)
+		}
+	}
+	return nil
+}
+
+// runs reports whether the run measures workload id.
+func (c Config) runs(id string) bool {
+	return c.Workloads == nil || slices.Contains(c.Workloads, id)
 }
 
 // QuickConfig is the CI run: every workload briefly, a small preload.
@@ -61,7 +123,7 @@ func (c Config) Check() error {
 	case c.PDFBatches < 1 || c.PDFBatches > 100:
 		return fmt.Errorf("--pdf-batches must be 1 to 100, got %d", c.PDFBatches)
 	}
-	return nil
+	return checkWorkloads(c.Workloads)
 }
 
 // labelsKept bounds the batch workload's waybills kept for the label
@@ -71,7 +133,7 @@ const labelsKept = 300_000
 // pdfBatchLabels is the size of the print room's batch PDF.
 const pdfBatchLabels = 200
 
-// Run measures every workload in turn, writing each row of the table to
+// Run measures every workload (or those cfg.Workloads names) in turn, writing each row of the table to
 // out as it completes, then checks the books and returns the report.
 func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	if err := cfg.Check(); err != nil {
@@ -158,7 +220,12 @@ type runner struct {
 	table *table
 }
 
+// run measures workload id unless the run leaves it out (a zero Result
+// then, and no row).
 func (r *runner) run(ctx context.Context, id, name string, d time.Duration, concurrency int, do op) Result {
+	if !r.cfg.runs(id) {
+		return Result{}
+	}
 	stop := r.profile(id)
 	res := drive(ctx, name, d, concurrency, do)
 	stop()

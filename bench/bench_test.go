@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,7 @@ func TestConfigCheckNamesTheFlag(t *testing.T) {
 		"--concurrency": {Duration: time.Second, Concurrency: 0, PDFBatches: 1},
 		"--preload":     {Duration: time.Second, Concurrency: 1, Preload: -1, PDFBatches: 1},
 		"--pdf-batches": {Duration: time.Second, Concurrency: 1},
+		"--workloads":   {Duration: time.Second, Concurrency: 1, PDFBatches: 1, Workloads: []string{"batches"}},
 	} {
 		if err := cfg.Check(); err == nil || !strings.Contains(err.Error(), flag) {
 			t.Errorf("%+v: error %v, want one naming %s", cfg, err, flag)
@@ -108,5 +110,67 @@ func TestWithKeyReplacesTheKey(t *testing.T) {
 	md, _ := metadata.FromOutgoingContext(ctx)
 	if got := md.Get("authorization"); len(got) != 1 || got[0] != "Bearer printer-secret" {
 		t.Errorf("authorization headers %q, want only the printer's", got)
+	}
+}
+
+// --workloads takes a comma-separated subset of the workload ids; "" and
+// "all" are every workload; unknown or repeated ids, and a workload
+// without the one whose waybills it works on, are refused by name.
+func TestWorkloadsFlag(t *testing.T) {
+	for in, want := range map[string][]string{"": nil, "all": nil, "batch": {"batch"}, " allocate, replay ": {"allocate", "replay"}} {
+		if got := ParseWorkloads(in); !slices.Equal(got, want) {
+			t.Errorf("ParseWorkloads(%q) = %q, want %q", in, got, want)
+		}
+	}
+	cfg := QuickConfig()
+	for in, want := range map[string]string{
+		"batch":                    "",
+		"all":                      "",
+		"allocate,replay,cancel":   "",
+		"batch,zpl,pdf200":         "",
+		"preload,ceiling":          "",
+		"batches":                  `unknown workload "batches"; choose from ceiling, allocate,`,
+		"batch,":                   `unknown workload ""`,
+		"batch,batch":              "batch is named twice",
+		"replay":                   "replay replays the orders allocate issued, so it needs allocate too",
+		"cancel,batch":             "needs allocate too",
+		"zpl":                      "zpl prints labels of the waybills batch issued, so it needs batch too",
+		"allocate,preview-zpl,png": "needs batch too",
+	} {
+		cfg.Workloads = ParseWorkloads(in)
+		err := cfg.Check()
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("--workloads %q: %v", in, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "--workloads: ")):
+			t.Errorf("--workloads %q: error %v, want one naming --workloads and containing %q", in, err, want)
+		}
+	}
+}
+
+// A run of one workload measures that one alone, and its summary carries
+// that workload's figures and no other's.
+func TestRunOneWorkload(t *testing.T) {
+	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir(),
+		Workloads: []string{"batch"}}
+	var out bytes.Buffer
+	rep, err := Run(context.Background(), cfg, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Name != rep.Batch.Name || rep.Batch.Items == 0 || rep.Errors() != 0 {
+		t.Fatalf("ran %d workloads, batch issued %d with %d errors; want batch alone:\n%s", len(rep.Results), rep.Batch.Items, rep.Errors(), out.String())
+	}
+	if int64(rep.Waybills) != rep.Batch.Items {
+		t.Errorf("the store holds %d waybills; batch issued %d (no preload may run)", rep.Waybills, rep.Batch.Items)
+	}
+	summary := rep.Summary()
+	if v, ok := summary["batch_numbers_per_s"].(float64); !ok || v <= 0 {
+		t.Errorf("summary batch_numbers_per_s = %v", summary["batch_numbers_per_s"])
+	}
+	for _, key := range []string{"ceiling_rps", "alloc_rps", "alloc_vs_ceiling", "zpl_labels_per_s", "alloc_rps_preloaded", "preloaded_waybills"} {
+		if v, ok := summary[key]; ok {
+			t.Errorf("summary has %s = %v for a workload that did not run", key, v)
+		}
 	}
 }

@@ -42,35 +42,43 @@ func (r *Report) Errors() int64 {
 	return n
 }
 
-// Summary is the final JSON line: the figures under stable keys.
+// Summary is the final JSON line: the figures under stable keys,
+// those of workloads the run left out omitted.
 func (r *Report) Summary() map[string]any {
 	ms := func(d time.Duration) float64 { return round(d.Seconds()*1000, 3) }
-	return map[string]any{
-		"ceiling_rps":              round(r.Ceiling.RequestsPerSecond(), 0),
-		"alloc_rps":                round(r.Allocate.RequestsPerSecond(), 0),
-		"alloc_p50_ms":             ms(r.Allocate.P50),
-		"alloc_p99_ms":             ms(r.Allocate.P99),
-		"alloc_vs_ceiling":         round(ratio(r.Allocate.RequestsPerSecond(), r.Ceiling.RequestsPerSecond()), 3),
-		"replay_rps":               round(r.Replay.RequestsPerSecond(), 0),
-		"replay_p50_ms":            ms(r.ReplaySerial.P50),
-		"replay_loaded_p50_ms":     ms(r.Replay.P50),
-		"batch_numbers_per_s":      round(r.Batch.ItemsPerSecond(), 0),
-		"cancel_rps":               round(r.Cancel.RequestsPerSecond(), 0),
-		"zpl_labels_per_s":         round(r.ZPL.ItemsPerSecond(), 0),
-		"zpl_preview_labels_per_s": round(r.PreviewZPL.ItemsPerSecond(), 0),
-		"png_labels_per_s":         round(r.PNG.ItemsPerSecond(), 0),
-		"pdf_labels_per_s":         round(r.PDF.ItemsPerSecond(), 0),
-		"pdf_200_batch_s":          round(r.PDF200.P50.Seconds(), 3),
-		"preloaded_waybills":       r.Preloaded,
-		"alloc_rps_preloaded":      round(r.AllocatePreloaded.RequestsPerSecond(), 0),
-		"preloaded_vs_empty":       round(ratio(r.AllocatePreloaded.RequestsPerSecond(), r.Allocate.RequestsPerSecond()), 3),
-		"peak_rss_mb":              round(r.PeakRSSMB, 0),
-		"errors":                   r.Errors(),
-		"duration_s":               r.Config.Duration.Seconds(),
-		"concurrency":              r.Config.Concurrency,
-		"cpus":                     runtime.NumCPU(),
-		"gomaxprocs":               runtime.GOMAXPROCS(0),
+	runs := r.Config.runs
+	out := map[string]any{
+		"peak_rss_mb": round(r.PeakRSSMB, 0),
+		"errors":      r.Errors(),
+		"duration_s":  r.Config.Duration.Seconds(),
+		"concurrency": r.Config.Concurrency,
+		"cpus":        runtime.NumCPU(),
+		"gomaxprocs":  runtime.GOMAXPROCS(0),
 	}
+	add := func(ok bool, kv ...any) {
+		for i := 0; ok && i < len(kv); i += 2 {
+			out[kv[i].(string)] = kv[i+1]
+		}
+	}
+	add(runs("ceiling"), "ceiling_rps", round(r.Ceiling.RequestsPerSecond(), 0))
+	add(runs("allocate"), "alloc_rps", round(r.Allocate.RequestsPerSecond(), 0),
+		"alloc_p50_ms", ms(r.Allocate.P50), "alloc_p99_ms", ms(r.Allocate.P99))
+	add(runs("allocate") && runs("ceiling"),
+		"alloc_vs_ceiling", round(ratio(r.Allocate.RequestsPerSecond(), r.Ceiling.RequestsPerSecond()), 3))
+	add(runs("replay"), "replay_rps", round(r.Replay.RequestsPerSecond(), 0), "replay_loaded_p50_ms", ms(r.Replay.P50))
+	add(runs("replay-serial"), "replay_p50_ms", ms(r.ReplaySerial.P50))
+	add(runs("batch"), "batch_numbers_per_s", round(r.Batch.ItemsPerSecond(), 0))
+	add(runs("cancel"), "cancel_rps", round(r.Cancel.RequestsPerSecond(), 0))
+	add(runs("zpl"), "zpl_labels_per_s", round(r.ZPL.ItemsPerSecond(), 0))
+	add(runs("preview-zpl"), "zpl_preview_labels_per_s", round(r.PreviewZPL.ItemsPerSecond(), 0))
+	add(runs("png"), "png_labels_per_s", round(r.PNG.ItemsPerSecond(), 0))
+	add(runs("pdf"), "pdf_labels_per_s", round(r.PDF.ItemsPerSecond(), 0))
+	add(runs("pdf200"), "pdf_200_batch_s", round(r.PDF200.P50.Seconds(), 3))
+	add(runs("allocate-preloaded"), "preloaded_waybills", r.Preloaded,
+		"alloc_rps_preloaded", round(r.AllocatePreloaded.RequestsPerSecond(), 0))
+	add(runs("allocate-preloaded") && runs("allocate"),
+		"preloaded_vs_empty", round(ratio(r.AllocatePreloaded.RequestsPerSecond(), r.Allocate.RequestsPerSecond()), 3))
+	return out
 }
 
 // WriteSummary writes the closing lines: peak RSS, the check, and the JSON

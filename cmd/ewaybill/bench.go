@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/ewaybill/ewaybill/bench"
 )
@@ -23,6 +24,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.Preload, "preload", cfg.Preload, "waybills in the store before allocation is measured again")
 	fs.IntVar(&cfg.PDFBatches, "pdf-batches", cfg.PDFBatches, "how many 200-label PDFs to render (the median time is reported)")
 	fs.StringVar(&cfg.ProfileDir, "profile-dir", "", "write a CPU profile of each workload into this directory (<workload>.pprof)")
+	workloads := fs.String("workloads", "all", "comma-separated workloads to run, in the usual order: "+strings.Join(bench.Workloads, ", ")+
+		"; one that works on another's waybills needs that one too (replay, replay-serial and cancel need allocate; the label workloads need batch)")
 	fs.StringVar(&cfg.TempDir, "temp-dir", "", "where to make the throw-away data dir (default: the system's temp dir)")
 	// The server runs in this process, so it runs with serve's collector settings.
 	var memory memoryConfig
@@ -56,6 +59,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			cfg.PDFBatches = q.PDFBatches
 		}
 	}
+	cfg.Workloads = bench.ParseWorkloads(*workloads)
 	if err := errors.Join(cfg.Check(), memory.check()); err != nil {
 		fmt.Fprintln(stderr, "ewaybill bench:", err)
 		return exitUsage
