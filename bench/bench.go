@@ -48,7 +48,7 @@ type Config struct {
 // Workloads are the workload ids, in the order a run measures them. They
 // name the profiles (<id>.pprof) and the choices of --workloads.
 var Workloads = []string{"ceiling", "allocate", "replay", "replay-serial", "batch", "cancel",
-	"preview-zpl", "zpl", "png", "pdf", "pdf200", "preload", "allocate-preloaded"}
+	"preview-zpl", "zpl", "png", "pdf", "pdf200", "preload", "allocate-preloaded", "overload"}
 
 // needs names, for each workload that works on waybills another one
 // issued, that workload and what it takes from it.
@@ -147,7 +147,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	defer f.close()
 	// Every allocation the run can make, with room to spare: the quota
 	// must not be what stops it.
-	if err := f.topUp(int64(cfg.Preload) + int64(cfg.Duration.Seconds()*200_000) + 100_000); err != nil {
+	if err := f.topUp(int64(cfg.Preload) + int64(cfg.Duration.Seconds()*250_000) + 100_000); err != nil {
 		return nil, err
 	}
 	c := f.clients()
@@ -192,6 +192,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	}
 	rep.AllocatePreloaded = r.run(f.merchantCtx, "allocate-preloaded", fmt.Sprintf("allocate, %d in store", rep.Preloaded), d, n,
 		c.allocate(f.merchant, "S", newLedger(n, 0)))
+
+	rep.Overload = r.overload(f.merchantCtx, c, f.merchant, d)
 
 	rep.PeakRSSMB = readMemory().PeakMB
 	if err := f.checkBooks(ctx, rep); err != nil {

@@ -21,6 +21,7 @@ type Report struct {
 	Batch, Cancel                           Result
 	PreviewZPL, ZPL, PNG, PDF, PDF200       Result
 	Preload, AllocatePreloaded              Result
+	Overload                                Overload
 	// Preloaded is the number of waybills in the store when
 	// AllocatePreloaded ran.
 	Preloaded int64
@@ -78,6 +79,14 @@ func (r *Report) Summary() map[string]any {
 		"alloc_rps_preloaded", round(r.AllocatePreloaded.RequestsPerSecond(), 0))
 	add(runs("allocate-preloaded") && runs("allocate"),
 		"preloaded_vs_empty", round(ratio(r.AllocatePreloaded.RequestsPerSecond(), r.Allocate.RequestsPerSecond()), 3))
+	add(runs("overload"), "overload_clients", overloadClients,
+		"overload_served_per_s", round(perSecond(r.Overload.Served, r.Overload.Elapsed), 0),
+		"overload_served_p99_ms", ms(r.Overload.ServedP99),
+		"overload_shed_per_s", round(perSecond(r.Overload.Shed, r.Overload.Elapsed), 0),
+		"overload_shed_p50_ms", ms(r.Overload.ShedP50),
+		"overload_shed_p99_ms", ms(r.Overload.ShedP99),
+		"overload_health_p99_ms", ms(r.Overload.HealthP99),
+		"overload_rss_mb", round(r.Overload.Memory.AnonMB+r.Overload.Memory.FileMB, 0))
 	return out
 }
 
