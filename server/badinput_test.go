@@ -182,12 +182,16 @@ func TestBadInput(t *testing.T) {
 	asBody, bodyLength := invalid("body", "format"), invalid("body", "length")
 
 	rows := []badInput{
-		// Request size. grpc-go refuses a message over the limit before
-		// any of our code runs, with its own RESOURCE_EXHAUSTED and no
-		// details; the gateway refuses the body itself.
+		// Request size: the codec refuses a message over the limit by its
+		// length, the gateway a body over it; grpc-go refuses one over
+		// twice the limit from its length prefix, unread, with its own
+		// RESOURCE_EXHAUSTED and no details.
 		{name: "request over MaxRequestBytes", key: mk, method: allocateMethod, rest: allocatePath,
 			req:  allocate(func(o *ewaybillv1.Order) { o.Remark = strings.Repeat("x", server.MaxRequestBytes) }),
-			want: refusal{code: codes.ResourceExhausted}, restWant: &bodyLength},
+			want: bodyLength},
+		{name: "request over twice MaxRequestBytes", key: mk, method: allocateMethod,
+			req:  allocate(func(o *ewaybillv1.Order) { o.Remark = strings.Repeat("x", 2*server.MaxRequestBytes) }),
+			want: refusal{code: codes.ResourceExhausted}},
 
 		// Batches and lists inside a request.
 		{name: "batch of 0", key: mk, method: batchMethod, rest: batchPath, req: batch(0), want: invalid("items", "length")},

@@ -28,6 +28,12 @@ import (
 // MaxRequestBytes bounds one gRPC message (and so one REST body).
 const MaxRequestBytes = 4 << 20
 
+// transportMaxRequestBytes is what grpc-go itself reads of one message.
+// Up to it, our codec refuses a message over MaxRequestBytes as
+// INVALID_REQUEST naming "body"; beyond it grpc-go refuses the message
+// unread, from its length prefix, with a bare RESOURCE_EXHAUSTED.
+const transportMaxRequestBytes = 2 * MaxRequestBytes
+
 // MaxResponseBytes bounds one answer our clients accept: a render of 200
 // PNG or ZPL labels (tens of KB each) is the largest.
 const MaxResponseBytes = 64 << 20
@@ -121,7 +127,7 @@ func New(cfg Config) *Server {
 	s.quota.PoolLevel = s.metrics.poolLevel
 	s.carriers.Activated = s.quota.GrantStarter
 	s.grpc = grpc.NewServer(
-		grpc.MaxRecvMsgSize(MaxRequestBytes),
+		grpc.MaxRecvMsgSize(transportMaxRequestBytes),
 		grpc.ForceServerCodecV2(newRequestCodec(&s.undecodable)),
 		grpc.NumStreamWorkers(streamWorkers),
 		grpc.InTapHandle(s.admission.tap),

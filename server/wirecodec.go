@@ -41,8 +41,20 @@ func newRequestCodec(u *undecodable) *requestCodec {
 }
 
 // Unmarshal decodes data into v with the stock codec; the success path
-// is that call and nothing more.
+// is that call and a length check.
 func (c *requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if n := data.Len(); n > MaxRequestBytes {
+		// grpc-go lets through up to transportMaxRequestBytes, so that a
+		// request over our limit gets a refusal naming what is too large
+		// rather than grpc-go's bare RESOURCE_EXHAUSTED.
+		fe, _ := fault.As(fault.Invalid("body", "length",
+			"the request is %d bytes; one may hold %d: send fewer or smaller values", n, MaxRequestBytes))
+		refusal := faultStatus(fe)
+		if c.undecodable.put(v, refusal) {
+			return nil
+		}
+		return refusal
+	}
 	err := c.CodecV2.Unmarshal(data, v)
 	if err == nil {
 		return nil
