@@ -177,7 +177,9 @@ type Quotas interface {
 // Ledger is the append-only record of quota changes, by merchant, carrier
 // and sequence.
 type Ledger interface {
-	// Append stores e under its sequence, which must be new.
+	// Append stores e under its sequence, which must be above every
+	// sequence stored for the quota (ErrDuplicate otherwise): entries are
+	// only ever added at the end.
 	Append(merchantID, carrier string, e *ewaybillv1.LedgerEntry) error
 	Get(merchantID, carrier string, sequence int64) (*ewaybillv1.LedgerEntry, error)
 	// List lists one quota's entries in sequence order, or all of a

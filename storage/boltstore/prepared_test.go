@@ -192,3 +192,92 @@ func TestPreparedWaybillRefusals(t *testing.T) {
 		t.Error("a read-only store prepared a waybill")
 	}
 }
+
+// Ledger entries are only added at the end: a sequence at or below one
+// stored for the quota is refused, within one transaction and across.
+func TestLedgerAppendOnlyAtTheEnd(t *testing.T) {
+	s := openWith(t, t.TempDir(), testRing(t, keyLine("A", 1)))
+	defer s.Close()
+	entry := func(seq int64) *ewaybillv1.LedgerEntry { return &ewaybillv1.LedgerEntry{Sequence: seq, Delta: 1} }
+	update := func(fn func(l storage.Ledger) error) error {
+		return s.Update(context.Background(), func(tx storage.Tx) error { return fn(tx.Ledger()) })
+	}
+	err := update(func(l storage.Ledger) error {
+		for _, seq := range []int64{1, 2, 3, 5} {
+			if err := l.Append("m1", "SF", entry(seq)); err != nil {
+				return err
+			}
+		}
+		if err := l.Append("m1", "SF", entry(5)); !errors.Is(err, storage.ErrDuplicate) {
+			t.Errorf("sequence 5 again in the same transaction: %v", err)
+		}
+		if err := l.Append("m1", "SF", entry(4)); !errors.Is(err, storage.ErrDuplicate) {
+			t.Errorf("sequence 4 after 5 in the same transaction: %v", err)
+		}
+		// Another quota of the same merchant, and a carrier whose code
+		// starts with this one's, are ledgers of their own.
+		if err := l.Append("m1", "SFX", entry(1)); err != nil {
+			return err
+		}
+		return l.Append("m1", "S", entry(1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, seq := range []int64{1, 4, 5} {
+		if err := update(func(l storage.Ledger) error { return l.Append("m1", "SF", entry(seq)) }); !errors.Is(err, storage.ErrDuplicate) {
+			t.Errorf("sequence %d in a later transaction: %v", seq, err)
+		}
+	}
+	if err := update(func(l storage.Ledger) error { return l.Append("m1", "SF", entry(6)) }); err != nil {
+		t.Errorf("sequence 6: %v", err)
+	}
+	s.View(context.Background(), func(tx storage.Tx) error {
+		list, _, err := tx.Ledger().List("m1", "SF", storage.Page[*ewaybillv1.LedgerEntry]{Limit: 10})
+		if len(list) != 5 || list[4].GetSequence() != 6 || err != nil {
+			t.Errorf("ledger m1/SF holds %v (%v)", list, err)
+		}
+		return nil
+	})
+}
+
+// Insert of an idempotency key Get found missing in the same transaction
+// stores it without a second lookup; a key inserted is a duplicate after,
+// whichever way it was found missing.
+func TestIdempotencyInsertAfterMissingGet(t *testing.T) {
+	s := openWith(t, t.TempDir(), testRing(t, keyLine("A", 1)))
+	defer s.Close()
+	err := s.Update(context.Background(), func(tx storage.Tx) error {
+		keys := tx.IdempotencyKeys()
+		if _, err := keys.Get("k1"); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("get of a new key: %v", err)
+		}
+		if err := keys.Insert("k1", wref(1)); err != nil {
+			return err
+		}
+		if err := tx.IdempotencyKeys().Insert("k1", wref(2)); !errors.Is(err, storage.ErrDuplicate) {
+			t.Errorf("second insert of k1: %v", err)
+		}
+		if _, err := keys.Get("k1"); err != nil {
+			t.Errorf("get of k1 after its insert: %v", err)
+		}
+		return keys.Insert("k2", wref(2))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(context.Background(), func(tx storage.Tx) error {
+		for k, want := range map[string]storage.WaybillRef{"k1": wref(1), "k2": wref(2)} {
+			if err := tx.IdempotencyKeys().Insert(k, wref(3)); !errors.Is(err, storage.ErrDuplicate) {
+				t.Errorf("insert of %s in a later transaction: %v", k, err)
+			}
+			if got, err := tx.IdempotencyKeys().Get(k); got != want || err != nil {
+				t.Errorf("%s points at %v (%v), want %v", k, got, err, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
