@@ -459,11 +459,15 @@ type session struct {
 	// ranges are the only ones to write back: a refusal must not store an
 	// empty pool for a carrier that has none.
 	taken map[string]bool
+	// noneReady marks the carriers whose reuse queue had no number ready
+	// (see takeNumber).
+	noneReady map[string]bool
 }
 
 func newSession(tx storage.Tx, now time.Time) *session {
 	return &session{tx: tx, now: now, accounts: map[string]*account{}, carriers: map[string]*ewaybillv1.Carrier{},
-		pools: map[string]*ewaybillv1.Pool{}, ranges: map[string]*ewaybillv1.NumberRange{}, taken: map[string]bool{}}
+		pools: map[string]*ewaybillv1.Pool{}, ranges: map[string]*ewaybillv1.NumberRange{}, taken: map[string]bool{},
+		noneReady: map[string]bool{}}
 }
 
 // account is what a session reads of one merchant: the merchant, its
