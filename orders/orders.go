@@ -56,7 +56,7 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) 
 	}
 	n.Sender = c.party(field+".sender", o.GetSender())
 	n.Receiver = c.party(field+".receiver", o.GetReceiver())
-	n.Parcel = c.parcel(field+".parcel", o.GetParcel())
+	n.Parcel = c.parcel(field+".parcel", n.GetParcel())
 	if len(o.GetItems()) == 0 {
 		v.Add(field+".items", "required", "%s.items needs at least one item (name and quantity)", field)
 	} else if len(o.GetItems()) > MaxItems {
@@ -145,11 +145,13 @@ func (c checker) party(field string, p *ewaybillv1.Party) *ewaybillv1.Party {
 	return n
 }
 
+// parcel checks and fills in p, the normalised order's own copy (nil for
+// none), and returns it.
 func (c checker) parcel(field string, p *ewaybillv1.Parcel) *ewaybillv1.Parcel {
 	v := c.v
-	n := &ewaybillv1.Parcel{}
-	if p != nil {
-		n = proto.Clone(p).(*ewaybillv1.Parcel)
+	n := p
+	if n == nil {
+		n = &ewaybillv1.Parcel{}
 	}
 	// Each bound has its own message, so a weight that is too low is not
 	// told a maximum it does not break.
