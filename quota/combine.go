@@ -96,7 +96,7 @@ func (c *combiner) next() []*allocation {
 func (s *Service) commit(ctx context.Context, a *allocation) error {
 	a.done, a.ready = make(chan struct{}), make(chan struct{})
 	lead := s.combiner.enqueue(a)
-	s.prepare(a)
+	s.prepareWaybills(a)
 	if lead {
 		s.runGroup(s.combiner.next())
 		go func() {
@@ -109,11 +109,11 @@ func (s *Service) commit(ctx context.Context, a *allocation) error {
 	return a.err
 }
 
-// prepare builds the waybill of each of a's valid items and has the store
-// encode and seal it for its record (storage.Store.PrepareWaybill), here,
-// in the caller's goroutine, so that the single writer only inserts it.
-// Then a may run.
-func (s *Service) prepare(a *allocation) {
+// prepareWaybills builds the waybill of each of a's valid items and has
+// the store encode and seal it for its record (Store.PrepareWaybill),
+// here, in the caller's goroutine, so that the single writer only inserts
+// it. Then a may run.
+func (s *Service) prepareWaybills(a *allocation) {
 	defer close(a.ready)
 	for _, i := range a.todo {
 		it := &a.items[i]
