@@ -50,7 +50,7 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) 
 	}
 	c := checker{v: v, r: r}
 	n := proto.Clone(o).(*ewaybillv1.Order)
-	n.OrderCode, _ = c.text(field+".order_code", o.GetOrderCode(), 1, MaxOrderCodeLength)
+	n.OrderCode, _ = c.text(field, ".order_code", o.GetOrderCode(), 1, MaxOrderCodeLength)
 	// The default package id is ewaybill's, not the merchant's text (and
 	// never printed), so the carrier's forbidden characters do not apply
 	// to it, sent or filled in: an order a carrier forbidding "1" accepts
@@ -58,11 +58,11 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) 
 	if id := strings.TrimSpace(o.GetPackageId()); id == "" || id == DefaultPackageID {
 		n.PackageId = DefaultPackageID
 	} else {
-		n.PackageId, _ = c.text(field+".package_id", o.GetPackageId(), 0, MaxPackageIDLength)
+		n.PackageId, _ = c.text(field, ".package_id", o.GetPackageId(), 0, MaxPackageIDLength)
 	}
 	n.Sender = c.party(field+".sender", o.GetSender())
 	n.Receiver = c.party(field+".receiver", o.GetReceiver())
-	n.Parcel = c.parcel(field+".parcel", o.GetParcel())
+	n.Parcel = c.parcel(field+".parcel", n.GetParcel())
 	if len(o.GetItems()) == 0 {
 		v.Add(field+".items", "required", "%s.items needs at least one item (name and quantity)", field)
 	} else if len(o.GetItems()) > MaxItems {
@@ -70,13 +70,13 @@ func Normalize(v *fault.Violations, field string, o *ewaybillv1.Order, r Rules) 
 	}
 	for i, it := range n.GetItems() {
 		f := field + ".items[" + strconv.Itoa(i) + "]"
-		it.Name, _ = c.text(f+".name", it.GetName(), 1, MaxItemNameLength)
+		it.Name, _ = c.text(f, ".name", it.GetName(), 1, MaxItemNameLength)
 		if it.GetQuantity() < 1 || it.GetQuantity() > MaxQuantity {
 			v.Add(f+".quantity", "range", "%s.quantity must be between 1 and %d; got %d", f, MaxQuantity, it.GetQuantity())
 		}
 		nonNegative(v, f+".declared_value_fen", it.GetDeclaredValueFen())
 	}
-	n.Remark, _ = c.text(field+".remark", o.GetRemark(), 0, MaxRemarkLength)
+	n.Remark, _ = c.text(field, ".remark", o.GetRemark(), 0, MaxRemarkLength)
 	nonNegative(v, field+".cod_amount_fen", o.GetCodAmountFen())
 	nonNegative(v, field+".insured_value_fen", o.GetInsuredValueFen())
 	return n
@@ -88,18 +88,30 @@ type checker struct {
 	r Rules
 }
 
-// text trims a free-text field and checks its length and characters; ok
-// reports that the field broke no rule.
-func (c checker) text(field, s string, min, max int) (trimmed string, ok bool) {
-	before := c.v.Len()
-	s = textrule.Check(c.v, field, s, min, max)
-	if c.v.Len() == before {
-		if bad := c.r.forbiddenIn(s); len(bad) > 0 {
-			c.v.Add(field, "forbidden_character", "%s must not contain %s: the carrier refuses %s in any text field; remove or replace them",
-				field, strings.Join(bad, " or "), spaced(c.r.ForbiddenCharacters))
-		}
+// text trims the free-text field prefix+name and checks its length and
+// characters; ok reports that the field broke no rule.
+func (c checker) text(prefix, name, s string, min, max int) (trimmed string, ok bool) {
+	s, ok = c.clean(prefix, name, s, min, max)
+	if !ok {
+		return s, false
 	}
-	return s, c.v.Len() == before
+	if bad := c.r.forbiddenIn(s); len(bad) > 0 {
+		field := prefix + name
+		c.v.Add(field, "forbidden_character", "%s must not contain %s: the carrier refuses %s in any text field; remove or replace them",
+			field, strings.Join(bad, " or "), spaced(c.r.ForbiddenCharacters))
+		return s, false
+	}
+	return s, true
+}
+
+// clean is textrule.Check of the field prefix+name, whose name is only
+// built for a violation: most orders have none, and an order has twenty
+// text fields.
+func (c checker) clean(prefix, name, s string, min, max int) (trimmed string, ok bool) {
+	if t, ok := textrule.Clean(s, min, max); ok {
+		return t, true
+	}
+	return textrule.Check(c.v, prefix+name, s, min, max), false
 }
 
 // spaced writes a set of characters one by one, e.g. `' " # &`.
@@ -115,14 +127,14 @@ func (c checker) party(field string, p *ewaybillv1.Party) *ewaybillv1.Party {
 	}
 	n := &ewaybillv1.Party{}
 	var place [3]bool
-	n.Name, _ = c.text(field+".name", p.GetName(), 1, c.r.MaxNameLength)
-	n.Mobile = textrule.Check(v, field+".mobile", p.GetMobile(), 0, 20)
-	n.Landline = textrule.Check(v, field+".landline", p.GetLandline(), 0, 24)
-	n.Province, place[0] = c.text(field+".province", p.GetProvince(), 1, 20)
-	n.City, place[1] = c.text(field+".city", p.GetCity(), 2, 20)
-	n.District, place[2] = c.text(field+".district", p.GetDistrict(), 0, 20)
-	n.Address, _ = c.text(field+".address", p.GetAddress(), 2, c.r.MaxAddressLength)
-	n.Postcode = textrule.Check(v, field+".postcode", p.GetPostcode(), 0, 6)
+	n.Name, _ = c.text(field, ".name", p.GetName(), 1, c.r.MaxNameLength)
+	n.Mobile, _ = c.clean(field, ".mobile", p.GetMobile(), 0, 20)
+	n.Landline, _ = c.clean(field, ".landline", p.GetLandline(), 0, 24)
+	n.Province, place[0] = c.text(field, ".province", p.GetProvince(), 1, 20)
+	n.City, place[1] = c.text(field, ".city", p.GetCity(), 2, 20)
+	n.District, place[2] = c.text(field, ".district", p.GetDistrict(), 0, 20)
+	n.Address, _ = c.text(field, ".address", p.GetAddress(), 2, c.r.MaxAddressLength)
+	n.Postcode, _ = c.clean(field, ".postcode", p.GetPostcode(), 0, 6)
 	checkDivisions(v, field, n, place)
 	switch {
 	case n.Mobile == "" && n.Landline == "":
@@ -139,11 +151,13 @@ func (c checker) party(field string, p *ewaybillv1.Party) *ewaybillv1.Party {
 	return n
 }
 
+// parcel checks and fills in p, the normalised order's own copy (nil for
+// none), and returns it.
 func (c checker) parcel(field string, p *ewaybillv1.Parcel) *ewaybillv1.Parcel {
 	v := c.v
-	n := &ewaybillv1.Parcel{}
-	if p != nil {
-		n = proto.Clone(p).(*ewaybillv1.Parcel)
+	n := p
+	if n == nil {
+		n = &ewaybillv1.Parcel{}
 	}
 	// Each bound has its own message, so a weight that is too low is not
 	// told a maximum it does not break.

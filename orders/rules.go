@@ -71,6 +71,9 @@ func RulesFor(c *ewaybillv1.OrderRules) Rules {
 // forbiddenIn lists, in the order they first occur, the forbidden
 // characters s contains.
 func (r Rules) forbiddenIn(s string) []string {
+	if !strings.ContainsAny(s, r.ForbiddenCharacters) {
+		return nil // the usual case, in one pass
+	}
 	var found []string
 	for _, c := range s {
 		if strings.ContainsRune(r.ForbiddenCharacters, c) && !slices.Contains(found, string(c)) {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -73,6 +72,15 @@ type item struct {
 	// named, or not the merchant's): there is no order to check or compare,
 	// and request names what is wrong.
 	unmapped bool
+
+	// For a valid item on its way to the writer: the record its waybill
+	// will be stored as (given when it is queued, so that ids follow the
+	// order of commits), and the waybill built and prepared (encoded,
+	// its personal data sealed) for that record outside the writer, all
+	// but the fields only the write transaction knows.
+	ref      storage.WaybillRef
+	waybill  *ewaybillv1.Waybill
+	prepared *storage.PreparedWaybill
 }
 
 // prepare checks a request. rules gives the order rules of a carrier by
@@ -353,26 +361,18 @@ func (s *Service) allocateOne(sess *session, acct *account, p access.Principal, 
 	if err != nil {
 		return err
 	}
-	ref := storage.WaybillRef{MerchantID: acct.id, ID: uuid.Must(uuid.NewV7()).String()}
+	w, ref := it.waybill, it.ref
+	if it.prepared == nil || w.GetCarrier() != c.GetName() || ref.MerchantID != acct.id {
+		return fmt.Errorf("allocation for order %q of %s reached the writer unprepared", it.order.GetOrderCode(), c.GetName())
+	}
+	// The waybill was encoded and sealed outside this transaction; what
+	// only the transaction knows is stored with it.
 	ts := timestamppb.New(sess.now)
-	w := &ewaybillv1.Waybill{
-		Name:           waybillName(ref),
-		Number:         number,
-		Carrier:        c.GetName(),
-		Order:          it.order,
-		RequestId:      it.requestID,
-		State:          stateIssued,
-		CreateTime:     ts,
-		UpdateTime:     ts,
-		PreviousHolder: previous,
-		AllocatedBy:    p.Key,
-	}
-	if it.profile != nil {
-		w.MappingProfile, w.MappingProfileVersion = it.profile.GetName(), it.profile.GetVersion()
-	}
-	if err := tx.Waybills().Put(ref, w); err != nil {
+	late := &ewaybillv1.Waybill{Number: number, PreviousHolder: previous, CreateTime: ts, UpdateTime: ts}
+	if err := tx.Waybills().Insert(it.prepared, late); err != nil {
 		return err
 	}
+	w.Number, w.PreviousHolder, w.CreateTime, w.UpdateTime = number, previous, ts, ts
 	if err := tx.Waybills().SetHolder(it.code, number, ref); err != nil {
 		return err
 	}
@@ -389,6 +389,23 @@ func (s *Service) allocateOne(sess *session, acct *account, p access.Principal, 
 	}
 	res.Waybill = w
 	return nil
+}
+
+// newWaybill is the waybill a valid item is issued as, but for the fields
+// the write transaction sets: number, previous holder and times.
+func newWaybill(ref storage.WaybillRef, p access.Principal, it item) *ewaybillv1.Waybill {
+	w := &ewaybillv1.Waybill{
+		Name:        waybillName(ref),
+		Carrier:     resname.Build("carriers", it.code),
+		Order:       it.order,
+		RequestId:   it.requestID,
+		State:       stateIssued,
+		AllocatedBy: p.Key,
+	}
+	if it.profile != nil {
+		w.MappingProfile, w.MappingProfileVersion = it.profile.GetName(), it.profile.GetVersion()
+	}
+	return w
 }
 
 // previousHolder is the uniqueness check, defence in depth behind the
@@ -442,11 +459,15 @@ type session struct {
 	// ranges are the only ones to write back: a refusal must not store an
 	// empty pool for a carrier that has none.
 	taken map[string]bool
+	// noneReady marks the carriers whose reuse queue had no number ready
+	// (see takeNumber).
+	noneReady map[string]bool
 }
 
 func newSession(tx storage.Tx, now time.Time) *session {
 	return &session{tx: tx, now: now, accounts: map[string]*account{}, carriers: map[string]*ewaybillv1.Carrier{},
-		pools: map[string]*ewaybillv1.Pool{}, ranges: map[string]*ewaybillv1.NumberRange{}, taken: map[string]bool{}}
+		pools: map[string]*ewaybillv1.Pool{}, ranges: map[string]*ewaybillv1.NumberRange{}, taken: map[string]bool{},
+		noneReady: map[string]bool{}}
 }
 
 // account is what a session reads of one merchant: the merchant, its

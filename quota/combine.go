@@ -1,8 +1,11 @@
 package quota
 
 import (
+	"cmp"
 	"context"
 	"sync"
+
+	"github.com/google/uuid"
 
 	"github.com/ewaybill/ewaybill/access"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
@@ -25,6 +28,11 @@ type allocation struct {
 	results    []Result
 	err        error
 	done       chan struct{}
+	// ready is closed when the caller has prepared the waybills of its
+	// valid items (prepareErr says if that failed); a group waits for it
+	// before it runs.
+	ready      chan struct{}
+	prepareErr error
 }
 
 // combiner gathers the allocations that arrive while a group is being
@@ -40,11 +48,21 @@ type combiner struct {
 	running bool
 }
 
-// enqueue adds a; it reports whether the caller must lead, i.e. run the
-// groups, because no one is running them.
+// enqueue adds a and gives each of its valid items the record its waybill
+// will be stored as; it reports whether the caller must lead, i.e. run the
+// groups, because no one is running them. Ids are time-ordered (UUIDv7,
+// increasing within the process) and given here, in queue order, which is
+// the order groups commit in: so a waybill's id is above those of every
+// waybill committed before it, and a listing that pages through ids while
+// allocations go on never skips one.
 func (c *combiner) enqueue(a *allocation) (lead bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for _, i := range a.todo {
+		if a.items[i].invalid == nil {
+			a.items[i].ref = storage.WaybillRef{MerchantID: a.merchantID, ID: uuid.Must(uuid.NewV7()).String()}
+		}
+	}
 	c.pending = append(c.pending, a)
 	lead = !c.running
 	c.running = true
@@ -76,8 +94,10 @@ func (c *combiner) next() []*allocation {
 // goroutine that runs groups until none is pending, so no caller waits for
 // other callers' groups after its own is done.
 func (s *Service) commit(ctx context.Context, a *allocation) error {
-	a.done = make(chan struct{})
-	if s.combiner.enqueue(a) {
+	a.done, a.ready = make(chan struct{}), make(chan struct{})
+	lead := s.combiner.enqueue(a)
+	s.prepareWaybills(a)
+	if lead {
 		s.runGroup(s.combiner.next())
 		go func() {
 			for group := s.combiner.next(); group != nil; group = s.combiner.next() {
@@ -89,6 +109,25 @@ func (s *Service) commit(ctx context.Context, a *allocation) error {
 	return a.err
 }
 
+// prepareWaybills builds the waybill of each of a's valid items and has
+// the store encode and seal it for its record (Store.PrepareWaybill),
+// here, in the caller's goroutine, so that the single writer only inserts
+// it. Then a may run.
+func (s *Service) prepareWaybills(a *allocation) {
+	defer close(a.ready)
+	for _, i := range a.todo {
+		it := &a.items[i]
+		if it.invalid != nil {
+			continue
+		}
+		it.waybill = newWaybill(it.ref, a.p, *it)
+		it.prepared, a.prepareErr = s.Store.PrepareWaybill(it.ref, it.waybill)
+		if a.prepareErr != nil {
+			return
+		}
+	}
+}
+
 // runGroup commits group's allocations in one Batch function and tells
 // each its outcome. If the function fails, each allocation is retried in a
 // group of its own, so one failure gets its own verdict and does not fail
@@ -96,7 +135,8 @@ func (s *Service) commit(ctx context.Context, a *allocation) error {
 func (s *Service) runGroup(group []*allocation) {
 	live := group[:0:0]
 	for _, a := range group {
-		if err := a.ctx.Err(); err != nil {
+		<-a.ready
+		if err := cmp.Or(a.prepareErr, a.ctx.Err()); err != nil {
 			a.err = err
 			close(a.done)
 			continue

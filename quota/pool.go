@@ -443,6 +443,9 @@ func withdrawQueued(tx storage.Tx, c *ewaybillv1.Carrier, r *ewaybillv1.NumberRa
 // runs out is stored at once, so the search for the next sees it closed.
 func (s *session) takeNumber(c *ewaybillv1.Carrier, pool *ewaybillv1.Pool) (string, error) {
 	code := c.GetCode()
+	if s.noneReady[code] {
+		return s.takeSerial(c, pool)
+	}
 	q, err := s.tx.ReuseQueue().First(code)
 	switch {
 	case err == nil && !q.Ready.After(s.now):
@@ -456,6 +459,16 @@ func (s *session) takeNumber(c *ewaybillv1.Carrier, pool *ewaybillv1.Pool) (stri
 	case err != nil && !errors.Is(err, storage.ErrNotFound):
 		return "", err
 	}
+	// Nothing is queued ready at the session's time, and nothing will be
+	// while it lasts: the session only takes numbers off the queue, and
+	// cancels, which queue them, never run inside its Batch function.
+	s.noneReady[code] = true
+	return s.takeSerial(c, pool)
+}
+
+// takeSerial takes the next serial of the lowest open range.
+func (s *session) takeSerial(c *ewaybillv1.Carrier, pool *ewaybillv1.Pool) (string, error) {
+	code := c.GetCode()
 	r, err := s.openRange(code)
 	if err != nil {
 		return "", err

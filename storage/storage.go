@@ -37,7 +37,22 @@ type Store interface {
 	// through its closure and return nil after writing nothing; it
 	// returns an error only for failures.
 	Batch(ctx context.Context, fn func(Tx) error) error
+	// PrepareWaybill does ahead, outside any transaction, the part of
+	// storing a new waybill under ref that needs nothing a transaction
+	// reads: encoding w and sealing its personal data for the record ref.
+	// Waybills.Insert then stores it, so the serial part of a write is
+	// only that. The prepared waybill holds its own copy of w's contents.
+	PrepareWaybill(ref WaybillRef, w *ewaybillv1.Waybill) (*PreparedWaybill, error)
 	Close() error
+}
+
+// PreparedWaybill is a new waybill encoded by Store.PrepareWaybill, for
+// Waybills.Insert in a transaction of the same store. Inserting it again
+// is only for a transaction re-run after its first run rolled back.
+type PreparedWaybill struct {
+	Ref WaybillRef
+	// Encoded is the backend's own form of the record.
+	Encoded any
 }
 
 // Tx hands out the tables of one transaction. Records returned by a table
@@ -163,7 +178,9 @@ type Quotas interface {
 // Ledger is the append-only record of quota changes, by merchant, carrier
 // and sequence.
 type Ledger interface {
-	// Append stores e under its sequence, which must be new.
+	// Append stores e under its sequence, which must be above every
+	// sequence stored for the quota (ErrDuplicate otherwise): entries are
+	// only ever added at the end.
 	Append(merchantID, carrier string, e *ewaybillv1.LedgerEntry) error
 	Get(merchantID, carrier string, sequence int64) (*ewaybillv1.LedgerEntry, error)
 	// List lists one quota's entries in sequence order, or all of a
@@ -213,6 +230,11 @@ type NumberHolder struct {
 type Waybills interface {
 	Get(ref WaybillRef) (*ewaybillv1.Waybill, error)
 	Put(ref WaybillRef, w *ewaybillv1.Waybill) error
+	// Insert stores a new waybill prepared by the store's PrepareWaybill
+	// under its ref, merged (as proto.Merge does) with late: the fields
+	// only the transaction knows, such as the number, which the prepared
+	// waybill leaves unset. late holds no personal data.
+	Insert(p *PreparedWaybill, late *ewaybillv1.Waybill) error
 	// List lists one merchant's waybills oldest first, or every merchant's
 	// for "".
 	List(merchantID string, p Page[*ewaybillv1.Waybill]) ([]*ewaybillv1.Waybill, string, error)

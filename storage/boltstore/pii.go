@@ -290,6 +290,13 @@ func additionalData(dst, bucket, key []byte) []byte {
 // A record without personal data comes back as it was. The result is a
 // new slice: bbolt keeps it until the commit.
 func (p *personal) seal(keys *sealing.Keyring, key, raw, opened []byte, sc *scratch) (out []byte, holds bool, err error) {
+	out, _, holds, err = p.sealParts(keys, key, raw, opened, sc)
+	return out, holds, err
+}
+
+// sealParts is seal that also says where the fields in clear end and the
+// sealed field (if any) begins.
+func (p *personal) sealParts(keys *sealing.Keyring, key, raw, opened []byte, sc *scratch) (out []byte, clearLen int, holds bool, err error) {
 	overhead := 0
 	if keys != nil {
 		overhead = keys.Overhead()
@@ -304,15 +311,16 @@ func (p *personal) seal(keys *sealing.Keyring, key, raw, opened []byte, sc *scra
 	out, secret, err = p.fields.split(raw, out, secret)
 	sc.secret = secret
 	if err != nil || len(secret) == 0 {
-		return out, false, err
+		return out, len(out), false, err
 	}
 	if keys == nil {
-		return nil, true, errors.New("the record holds personal data and the store has no PII key to seal it with")
+		return nil, 0, true, errors.New("the record holds personal data and the store has no PII key to seal it with")
 	}
+	clearLen = len(out)
 	out = protowire.AppendTag(out, sealedField, protowire.BytesType)
 	out = protowire.AppendVarint(out, uint64(overhead+len(secret)))
 	sc.ad = additionalData(sc.ad[:0], p.bucket, key)
-	return keys.Seal(out, secret, sc.ad), true, nil
+	return keys.Seal(out, secret, sc.ad), clearLen, true, nil
 }
 
 // open returns the plaintext of a record's sealed value, in sc.secret.

@@ -140,23 +140,42 @@ func (t quotas) List(merchantID string, p storage.Page[*ewaybillv1.Quota]) ([]*e
 	return t.table.list(prefix, scoped(prefix, p))
 }
 
+// ledger keys entries "<merchant id>/<carrier>/<sequence, 8 bytes
+// big-endian>". Sequences of a quota only grow, so Append checks that
+// none at or above the new one is stored; within one tx it remembers the
+// last it appended for each quota and checks the next against that, as
+// only Append writes this bucket.
 type ledger struct {
 	table table[*ewaybillv1.LedgerEntry]
+	last  map[string]int64
 }
 
-func (t ledger) Append(merchantID, carrier string, e *ewaybillv1.LedgerEntry) error {
-	key := serialKey(merchantID+"/"+carrier, e.GetSequence())
-	if t.table.b.Get(key) != nil {
+func (t *ledger) Append(merchantID, carrier string, e *ewaybillv1.LedgerEntry) error {
+	prefix := merchantID + "/" + carrier
+	seq := e.GetSequence()
+	key := serialKey(prefix, seq)
+	if last, known := t.last[prefix]; known {
+		if seq <= last {
+			return storage.ErrDuplicate
+		}
+	} else if k, _ := t.table.b.Cursor().Seek(key); k != nil && bytes.HasPrefix(k, key[:len(prefix)+1]) {
 		return storage.ErrDuplicate
 	}
-	return t.table.put(key, e)
+	if err := t.table.put(key, e); err != nil {
+		return err
+	}
+	if t.last == nil {
+		t.last = map[string]int64{}
+	}
+	t.last[prefix] = seq
+	return nil
 }
 
-func (t ledger) Get(merchantID, carrier string, sequence int64) (*ewaybillv1.LedgerEntry, error) {
+func (t *ledger) Get(merchantID, carrier string, sequence int64) (*ewaybillv1.LedgerEntry, error) {
 	return t.table.get(serialKey(merchantID+"/"+carrier, sequence))
 }
 
-func (t ledger) List(merchantID, carrier string, p storage.Page[*ewaybillv1.LedgerEntry]) ([]*ewaybillv1.LedgerEntry, string, error) {
+func (t *ledger) List(merchantID, carrier string, p storage.Page[*ewaybillv1.LedgerEntry]) ([]*ewaybillv1.LedgerEntry, string, error) {
 	prefix := []byte(merchantID + "/")
 	if carrier != "" {
 		prefix = quotaKey(merchantID, carrier)

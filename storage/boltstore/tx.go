@@ -10,12 +10,21 @@ import (
 	"github.com/ewaybill/ewaybill/storage"
 )
 
-// tx adapts one bbolt transaction to storage.Tx.
+// tx adapts one bbolt transaction to storage.Tx. One tx serves one
+// function: a group commit runs each of its functions with a tx of its
+// own, one after another, in the same bbolt transaction.
 type tx struct {
 	btx *bolt.Tx
 	// keys seal and open personal data; nil only in a read-only store
 	// opened without keys, where personal data stays sealed.
 	keys *sealing.Keyring
+
+	// The tables an allocation asks for once per number, made on first
+	// use, and what they remember within this tx (see idempotencyKeys
+	// and ledger).
+	waybills *waybills
+	idem     *idempotencyKeys
+	ledger   *ledger
 }
 
 func (t *tx) Merchants() storage.Merchants {
@@ -55,7 +64,10 @@ func (t *tx) Quotas() storage.Quotas {
 }
 
 func (t *tx) Ledger() storage.Ledger {
-	return ledger{newTable(t.btx, bucketLedger, func() *ewaybillv1.LedgerEntry { return new(ewaybillv1.LedgerEntry) })}
+	if t.ledger == nil {
+		t.ledger = &ledger{table: newTable(t.btx, bucketLedger, func() *ewaybillv1.LedgerEntry { return new(ewaybillv1.LedgerEntry) })}
+	}
+	return t.ledger
 }
 
 func (t *tx) QuotaRequests() storage.QuotaRequests {
@@ -71,14 +83,20 @@ func (t *tx) RateLimits() storage.RateLimits {
 }
 
 func (t *tx) Waybills() storage.Waybills {
-	return waybills{
-		table:   newPersonalTable(t, waybillPII, func() *ewaybillv1.Waybill { return new(ewaybillv1.Waybill) }),
-		numbers: bucket(t.btx, bucketWaybillNumbers),
+	if t.waybills == nil {
+		t.waybills = &waybills{
+			table:   newPersonalTable(t, waybillPII, func() *ewaybillv1.Waybill { return new(ewaybillv1.Waybill) }),
+			numbers: bucket(t.btx, bucketWaybillNumbers),
+		}
 	}
+	return t.waybills
 }
 
 func (t *tx) IdempotencyKeys() storage.IdempotencyKeys {
-	return idempotencyKeys{bucket(t.btx, bucketIdempotencyKeys)}
+	if t.idem == nil {
+		t.idem = &idempotencyKeys{b: bucket(t.btx, bucketIdempotencyKeys), writable: t.btx.Writable()}
+	}
+	return t.idem
 }
 
 func (t *tx) MappingProfiles() storage.MappingProfiles {

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
 )
 
@@ -31,15 +32,69 @@ func parseRef(raw []byte) (storage.WaybillRef, error) {
 
 func numberKey(carrier, number string) []byte { return []byte(number + "\x00" + carrier) }
 
-func (w waybills) Get(ref storage.WaybillRef) (*ewaybillv1.Waybill, error) {
+func (w *waybills) Get(ref storage.WaybillRef) (*ewaybillv1.Waybill, error) {
 	return w.table.get(refKey(ref))
 }
 
-func (w waybills) Put(ref storage.WaybillRef, v *ewaybillv1.Waybill) error {
+func (w *waybills) Put(ref storage.WaybillRef, v *ewaybillv1.Waybill) error {
 	return w.table.put(refKey(ref), v)
 }
 
-func (w waybills) List(merchantID string, p storage.Page[*ewaybillv1.Waybill]) ([]*ewaybillv1.Waybill, string, error) {
+// preparedWaybill is boltstore's PreparedWaybill.Encoded: the record's
+// fields in clear and its sealed field, apart, so that Insert puts the
+// late fields between them and the sealed field stays last (where
+// cutSealed finds it without copying the record).
+type preparedWaybill struct {
+	// keys are the keys it was sealed with: those of the store that
+	// prepared it.
+	keys          *sealing.Keyring
+	clear, sealed []byte
+}
+
+// PrepareWaybill implements storage.Store: it encodes w and seals its
+// personal data for ref's record, as Put would, outside any transaction.
+func (s *Store) PrepareWaybill(ref storage.WaybillRef, w *ewaybillv1.Waybill) (*storage.PreparedWaybill, error) {
+	if s.committer == nil {
+		return nil, bolt.ErrDatabaseReadOnly
+	}
+	key := refKey(ref)
+	sc := getScratch()
+	defer sc.release()
+	raw, err := marshalOptions.MarshalAppend(sc.raw[:0], w)
+	sc.raw = raw
+	if err != nil {
+		return nil, fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
+	}
+	out, clearLen, _, err := waybillPII.sealParts(s.keys, key, raw, nil, sc)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
+	}
+	return &storage.PreparedWaybill{Ref: ref, Encoded: &preparedWaybill{keys: s.keys, clear: out[:clearLen:clearLen], sealed: out[clearLen:]}}, nil
+}
+
+// Insert stores the prepared record with late's encoding between its
+// fields in clear and its sealed field: protobuf merges fields that occur
+// more than once, so it reads as the prepared waybill merged with late.
+func (w *waybills) Insert(p *storage.PreparedWaybill, late *ewaybillv1.Waybill) error {
+	key := refKey(p.Ref)
+	rec, ok := p.Encoded.(*preparedWaybill)
+	if !ok || rec.keys != w.table.keys {
+		return fmt.Errorf("insert %s/%q: the waybill was not prepared by this store", bucketWaybills, key)
+	}
+	out := make([]byte, 0, len(rec.clear)+len(rec.sealed)+96)
+	out = append(out, rec.clear...)
+	out, err := marshalOptions.MarshalAppend(out, late)
+	if err != nil {
+		return fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
+	}
+	if _, secret, err := waybillPII.fields.measure(out[len(rec.clear):]); err != nil || secret > 0 {
+		return fmt.Errorf("insert %s/%q: the late fields hold personal data (%s), which only PrepareWaybill seals", bucketWaybills, key, waybillPII.paths)
+	}
+	out = append(out, rec.sealed...)
+	return w.table.b.Put(key, out)
+}
+
+func (w *waybills) List(merchantID string, p storage.Page[*ewaybillv1.Waybill]) ([]*ewaybillv1.Waybill, string, error) {
 	if merchantID == "" {
 		return w.table.list(nil, p)
 	}
@@ -47,7 +102,7 @@ func (w waybills) List(merchantID string, p storage.Page[*ewaybillv1.Waybill]) (
 	return w.table.list(prefix, scoped(prefix, p))
 }
 
-func (w waybills) Holder(carrier, number string) (storage.WaybillRef, error) {
+func (w *waybills) Holder(carrier, number string) (storage.WaybillRef, error) {
 	raw := w.numbers.Get(numberKey(carrier, number))
 	if raw == nil {
 		return storage.WaybillRef{}, storage.ErrNotFound
@@ -55,11 +110,11 @@ func (w waybills) Holder(carrier, number string) (storage.WaybillRef, error) {
 	return parseRef(raw)
 }
 
-func (w waybills) SetHolder(carrier, number string, ref storage.WaybillRef) error {
+func (w *waybills) SetHolder(carrier, number string, ref storage.WaybillRef) error {
 	return w.numbers.Put(numberKey(carrier, number), refKey(ref))
 }
 
-func (w waybills) Holders(number string) ([]storage.NumberHolder, error) {
+func (w *waybills) Holders(number string) ([]storage.NumberHolder, error) {
 	prefix := []byte(number + "\x00")
 	c := w.numbers.Cursor()
 	var out []storage.NumberHolder
@@ -73,24 +128,42 @@ func (w waybills) Holders(number string) ([]storage.NumberHolder, error) {
 	return out, nil
 }
 
-type idempotencyKeys struct{ b *bolt.Bucket }
+// idempotencyKeys maps keys to "<merchant id>/<waybill id>". In a write
+// transaction it remembers the keys Get found missing, so that Insert of
+// such a key, the allocation's path (look the key up, then insert it),
+// does not search the bucket a second time. Only Insert writes this
+// bucket, and it forgets the key it inserts, so a remembered key is still
+// missing.
+type idempotencyKeys struct {
+	b        *bolt.Bucket
+	writable bool
+	missing  map[string]struct{}
+}
 
-func (t idempotencyKeys) Get(key string) (storage.WaybillRef, error) {
+func (t *idempotencyKeys) Get(key string) (storage.WaybillRef, error) {
 	raw := t.b.Get([]byte(key))
 	if raw == nil {
+		if t.writable {
+			if t.missing == nil {
+				t.missing = map[string]struct{}{}
+			}
+			t.missing[key] = struct{}{}
+		}
 		return storage.WaybillRef{}, storage.ErrNotFound
 	}
 	return parseRef(raw)
 }
 
-func (t idempotencyKeys) Insert(key string, ref storage.WaybillRef) error {
-	if t.b.Get([]byte(key)) != nil {
+func (t *idempotencyKeys) Insert(key string, ref storage.WaybillRef) error {
+	if _, known := t.missing[key]; known {
+		delete(t.missing, key)
+	} else if t.b.Get([]byte(key)) != nil {
 		return storage.ErrDuplicate
 	}
 	return t.b.Put([]byte(key), refKey(ref))
 }
 
-func (t idempotencyKeys) List(p storage.Page[storage.IdempotencyEntry]) ([]storage.IdempotencyEntry, string, error) {
+func (t *idempotencyKeys) List(p storage.Page[storage.IdempotencyEntry]) ([]storage.IdempotencyEntry, string, error) {
 	c := t.b.Cursor()
 	var k, v []byte
 	if p.After != "" {
