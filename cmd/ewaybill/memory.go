@@ -13,10 +13,12 @@ import (
 // more often than memory requires: at a promotion peak a third of the CPU
 // went to marking. GOGC 400 lets the heap grow to five times the live data
 // between collections, and the soft memory limit makes the collector work
-// harder instead of letting the heap pass it.
+// harder instead of letting the heap pass it. 176 MiB keeps the process,
+// with the mapped file's budget and the bench's own client, under 300 MiB
+// at peak (BENCHMARKS.md); 192 let it reach 335 once the writer got faster.
 const (
 	defaultGCPercent     = 400
-	defaultMemoryLimitMB = 192
+	defaultMemoryLimitMB = 176
 )
 
 // memoryConfig is the collector's setting from --gc-percent and

@@ -20,8 +20,8 @@ func TestMemoryFlags(t *testing.T) {
 		}
 		return m, m.check()
 	}
-	if m, err := parse(); err != nil || m.gcPercent != 400 || m.memoryLimitMB != 192 {
-		t.Errorf("defaults: %+v, %v; want GOGC 400 and 192 MiB", m, err)
+	if m, err := parse(); err != nil || m.gcPercent != 400 || m.memoryLimitMB != 176 {
+		t.Errorf("defaults: %+v, %v; want GOGC 400 and 176 MiB", m, err)
 	}
 	for args, want := range map[string]string{"--gc-percent=0": "--gc-percent must be 1 or more", "--memory-limit-mb=-1": "--memory-limit-mb must be 0"} {
 		if _, err := parse(args); err == nil || !strings.Contains(err.Error(), want) {

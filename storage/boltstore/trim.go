@@ -11,8 +11,11 @@ import (
 // DefaultMappedBudget is how much of the mapped file may stay resident.
 const DefaultMappedBudget = 64 << 20
 
-// trimInterval is how often the resident mapped pages are measured.
-const trimInterval = 250 * time.Millisecond
+// trimInterval is how often the resident mapped pages are measured (a
+// read of /proc/self/status, tens of microseconds). Between two looks the
+// mapped part can pass the budget: at 24,000 replays a second it reached
+// 146–164 MiB with looks every 250 ms, and 89–115 MiB every 50 ms.
+const trimInterval = 50 * time.Millisecond
 
 // trimmer keeps the file pages bbolt has mapped in from adding up in the
 // process's resident set. bbolt reads the file through a read-only shared
