@@ -54,14 +54,27 @@ func (t *tx) one(table, sql string, args []any, dest ...any) error {
 	return t.note(table, err)
 }
 
-// col is a key column: text, or bigint when num.
+// col is a key column of one of three types.
 type col struct {
 	name string
-	num  bool
+	typ  colType
 }
 
+type colType int
+
+const (
+	// textCol holds ids, codes and numbers (validated: no NUL, which
+	// PostgreSQL's text refuses).
+	textCol colType = iota
+	bigintCol
+	// byteaCol holds keys made of several parts with NUL between them
+	// (idempotency keys), in bytes.
+	byteaCol
+)
+
 func text(name string) col   { return col{name: name} }
-func bigint(name string) col { return col{name: name, num: true} }
+func bigint(name string) col { return col{name: name, typ: bigintCol} }
+func bytea(name string) col  { return col{name: name, typ: byteaCol} }
 
 // row is one listed row: its key column values and its value column.
 type row struct {
@@ -83,6 +96,8 @@ func joinKey(key []any) string {
 			b.WriteString(v)
 		case int64:
 			b.WriteString(strconv.FormatInt(v, 10))
+		case []byte:
+			b.Write(v)
 		}
 	}
 	return b.String()
@@ -97,15 +112,18 @@ func splitKey(cursor string, cols []col) ([]any, bool) {
 	}
 	out := make([]any, len(cols))
 	for i, c := range cols {
-		if !c.num {
+		switch c.typ {
+		case textCol:
 			out[i] = parts[i]
-			continue
+		case byteaCol:
+			out[i] = []byte(parts[i])
+		case bigintCol:
+			n, err := strconv.ParseInt(parts[i], 10, 64)
+			if err != nil {
+				return nil, false
+			}
+			out[i] = n
 		}
-		n, err := strconv.ParseInt(parts[i], 10, 64)
-		if err != nil {
-			return nil, false
-		}
-		out[i] = n
 	}
 	return out, true
 }
@@ -217,11 +235,15 @@ func readRows(t *tx, k keyed, sql string, args []any) ([]row, error) {
 		dest := make([]any, len(k.cols)+1)
 		strs := make([]string, len(k.cols))
 		nums := make([]int64, len(k.cols))
+		raws := make([][]byte, len(k.cols))
 		for i, c := range k.cols {
-			if c.num {
-				dest[i] = &nums[i]
-			} else {
+			switch c.typ {
+			case textCol:
 				dest[i] = &strs[i]
+			case bigintCol:
+				dest[i] = &nums[i]
+			case byteaCol:
+				dest[i] = &raws[i]
 			}
 		}
 		dest[len(k.cols)] = &r.raw
@@ -229,10 +251,13 @@ func readRows(t *tx, k keyed, sql string, args []any) ([]row, error) {
 			return nil, t.note(k.name, err)
 		}
 		for i, c := range k.cols {
-			if c.num {
-				r.key[i] = nums[i]
-			} else {
+			switch c.typ {
+			case textCol:
 				r.key[i] = strs[i]
+			case bigintCol:
+				r.key[i] = nums[i]
+			case byteaCol:
+				r.key[i] = raws[i]
 			}
 		}
 		out = append(out, r)

@@ -120,7 +120,7 @@ type idempotencyKeys struct{ t *tx }
 
 func (k idempotencyKeys) Get(key string) (storage.WaybillRef, error) {
 	var ref storage.WaybillRef
-	err := k.t.one("idempotency_keys", "SELECT merchant_id, waybill_id FROM idempotency_keys WHERE key = $1", []any{key}, &ref.MerchantID, &ref.ID)
+	err := k.t.one("idempotency_keys", "SELECT merchant_id, waybill_id FROM idempotency_keys WHERE key = $1", []any{[]byte(key)}, &ref.MerchantID, &ref.ID)
 	return ref, err
 }
 
@@ -130,7 +130,7 @@ func (k idempotencyKeys) Get(key string) (storage.WaybillRef, error) {
 // the key stored).
 func (k idempotencyKeys) Insert(key string, ref storage.WaybillRef) error {
 	tag, err := k.t.exec("idempotency_keys", "INSERT INTO idempotency_keys (key, merchant_id, waybill_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-		key, ref.MerchantID, ref.ID)
+		[]byte(key), ref.MerchantID, ref.ID)
 	if err == nil && tag.RowsAffected() == 0 {
 		return storage.ErrDuplicate
 	}
@@ -138,12 +138,12 @@ func (k idempotencyKeys) Insert(key string, ref storage.WaybillRef) error {
 }
 
 func (k idempotencyKeys) List(p storage.Page[storage.IdempotencyEntry]) ([]storage.IdempotencyEntry, string, error) {
-	kd := keyed{name: "idempotency_keys", cols: []col{text("key")}, value: "merchant_id || '/' || waybill_id"}
+	kd := keyed{name: "idempotency_keys", cols: []col{bytea("key")}, value: "merchant_id || '/' || waybill_id"}
 	return list(k.t, kd, nil, false, p, func(r row) (storage.IdempotencyEntry, error) {
 		merchantID, id, ok := strings.Cut(string(r.raw), "/")
 		if !ok {
 			return storage.IdempotencyEntry{}, fmt.Errorf("pgstore: idempotency key %q: malformed waybill reference %q", r.key[0], r.raw)
 		}
-		return storage.IdempotencyEntry{Key: r.key[0].(string), Ref: storage.WaybillRef{MerchantID: merchantID, ID: id}}, nil
+		return storage.IdempotencyEntry{Key: string(r.key[0].([]byte)), Ref: storage.WaybillRef{MerchantID: merchantID, ID: id}}, nil
 	})
 }

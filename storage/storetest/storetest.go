@@ -602,34 +602,37 @@ func (c *conformance) waybillsAndNumberHolders(t *testing.T) {
 	})
 }
 
+// Allocation keys join their parts with NUL bytes.
 func (c *conformance) idempotencyKeys(t *testing.T) {
 	s := c.open(t)
 	ref := func(i int) storage.WaybillRef { return storage.WaybillRef{MerchantID: "m1", ID: "w" + strconv.Itoa(i)} }
 	update(t, s, func(tx storage.Tx) error {
 		keys := tx.IdempotencyKeys()
-		if _, err := keys.Get("m1/SF/o1/1"); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := keys.Get("m1\x00SF\x00o1\x001"); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("a new key: %v", err)
 		}
-		for i, k := range []string{"m1/SF/o3/1", "m1/SF/o1/1", "m1/SF/o2/1"} {
+		for i, k := range []string{"m1\x00SF\x00o3\x001", "m1\x00SF\x00o1\x001", "m1\x00SF\x00o2\x001"} {
 			if err := keys.Insert(k, ref(i)); err != nil {
 				return err
 			}
 		}
-		if err := keys.Insert("m1/SF/o1/1", ref(9)); !errors.Is(err, storage.ErrDuplicate) {
+		if err := keys.Insert("m1\x00SF\x00o1\x001", ref(9)); !errors.Is(err, storage.ErrDuplicate) {
 			t.Errorf("a key inserted twice in one transaction: %v", err)
 		}
 		return nil
 	})
 	update(t, s, func(tx storage.Tx) error {
-		if err := tx.IdempotencyKeys().Insert("m1/SF/o2/1", ref(9)); !errors.Is(err, storage.ErrDuplicate) {
+		if err := tx.IdempotencyKeys().Insert("m1\x00SF\x00o2\x001", ref(9)); !errors.Is(err, storage.ErrDuplicate) {
 			t.Errorf("a stored key inserted again: %v", err)
 		}
-		if got, err := tx.IdempotencyKeys().Get("m1/SF/o2/1"); got != ref(2) || err != nil {
+		if got, err := tx.IdempotencyKeys().Get("m1\x00SF\x00o2\x001"); got != ref(2) || err != nil {
 			t.Errorf("o2's key → %v, %v", got, err)
 		}
 		return nil
 	})
-	got, pages := pageAll(t, s, 2, nil, func(e storage.IdempotencyEntry) string { return e.Key + "→" + e.Ref.ID },
+	got, pages := pageAll(t, s, 2, nil, func(e storage.IdempotencyEntry) string {
+		return strings.ReplaceAll(e.Key, "\x00", "/") + "→" + e.Ref.ID
+	},
 		func(tx storage.Tx, p storage.Page[storage.IdempotencyEntry]) ([]storage.IdempotencyEntry, string, error) {
 			return tx.IdempotencyKeys().List(p)
 		})

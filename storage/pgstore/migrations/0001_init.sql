@@ -119,9 +119,10 @@ CREATE TABLE waybill_numbers (
 );
 CREATE INDEX waybill_numbers_by_number ON waybill_numbers (number, carrier);
 
--- One waybill per allocation key, whichever node is asked.
+-- One waybill per allocation key, whichever node is asked. Keys join
+-- their parts with NUL, which text cannot hold.
 CREATE TABLE idempotency_keys (
-    key         text COLLATE "C" PRIMARY KEY,
+    key         bytea PRIMARY KEY,
     merchant_id text COLLATE "C" NOT NULL,
     waybill_id  text COLLATE "C" NOT NULL
 );
