@@ -149,17 +149,9 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, recoverPanic bool, 
 	if s.closed {
 		return storage.ErrClosed
 	}
-	if opts.AccessMode != pgx.ReadOnly {
-		select {
-		case s.writers <- struct{}{}:
-			defer func() { <-s.writers }()
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = s.attempt(ctx, opts, recoverPanic, fn)
+		err = s.writing(ctx, opts, func() error { return s.attempt(ctx, opts, recoverPanic, fn) })
 		if err == nil || !retryable(err) {
 			return err
 		}
@@ -170,6 +162,22 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, recoverPanic bool, 
 			return err
 		}
 	}
+}
+
+// writing runs one attempt of a read-write transaction holding one of the
+// node's writer tokens, and a read-only one without. The token is let go
+// between attempts, so a backoff holds up no other writer.
+func (s *Store) writing(ctx context.Context, opts pgx.TxOptions, attempt func() error) error {
+	if opts.AccessMode == pgx.ReadOnly {
+		return attempt()
+	}
+	select {
+	case s.writers <- struct{}{}:
+		defer func() { <-s.writers }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return attempt()
 }
 
 // backoff waits before attempt+1: exponential from 1 ms, capped at 100 ms,
