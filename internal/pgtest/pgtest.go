@@ -183,11 +183,16 @@ func Start(bin Binaries) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "ewaybill-pgtest-")
+	reapStale(bin, cred)
+	dir, err := os.MkdirTemp("", dirPattern)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{bin: bin, dir: dir, cred: cred}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	if cred != nil {
 		// The server's user must own its directory; root keeps access.
 		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
@@ -200,6 +205,44 @@ func Start(bin Binaries) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// dirPattern names the servers' directories in the temporary directory,
+// where reapStale finds them.
+const dirPattern = "ewaybill-pgtest-"
+
+// ownerFile holds the pid of the test binary that started the server.
+const ownerFile = "owner.pid"
+
+// reapStale stops and removes the servers of test binaries that died
+// without stopping them (a test timeout, a kill), which would otherwise
+// run on with nothing to stop them. A directory without an owner file
+// may be one being made now, and is left alone.
+func reapStale(bin Binaries, cred *syscall.Credential) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPattern+"*"))
+	for _, dir := range dirs {
+		raw, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil || pid <= 0 || alive(pid) {
+			continue
+		}
+		stale := &Server{bin: bin, dir: dir, cred: cred}
+		if stale.Stop() != nil {
+			// Stopped it may not be, but its files are no use to anyone.
+			stale.run("pg_ctl", "stop", "--mode", "immediate", "--pgdata", stale.dataDir())
+			os.RemoveAll(dir)
+		}
+	}
+}
+
+// alive reports whether a process with pid exists (it may be another's
+// after pid reuse, which only spares a stale server for now).
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func (s *Server) dataDir() string { return filepath.Join(s.dir, "data") }

@@ -2,8 +2,12 @@ package pgtest
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -86,4 +90,57 @@ func TestMissingBinariesSaysHowToInstall(t *testing.T) {
 	if err == nil && !strings.HasPrefix(bin.Dir, "/usr/lib/postgresql/") {
 		t.Fatalf("with an empty PATH found %s", bin.Dir)
 	}
+}
+
+// A server whose test binary died is stopped and removed by the next
+// start, so killed test runs do not leave servers running.
+func TestStaleServerIsReaped(t *testing.T) {
+	DB(t) // skips without the binaries
+	bin, err := FindBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := Start(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stale.Stop() })
+	raw, err := os.ReadFile(filepath.Join(stale.dataDir(), "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	postmaster, _, _ := strings.Cut(string(raw), "\n")
+	// A pid that was a process and is no longer: a child that has exited.
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stale.dir, ownerFile), []byte(strconv.Itoa(gone.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reapStale(bin, stale.cred)
+	if _, err := os.Stat(stale.dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the stale server's directory is still there: %v", err)
+	}
+	if running(postmaster) {
+		t.Errorf("the stale server's postmaster %s still runs", postmaster)
+	}
+	// This binary's own server is alive and kept.
+	conn := connect(t, DB(t))
+	if err := conn.Ping(context.Background()); err != nil {
+		t.Errorf("the live server was reaped: %v", err)
+	}
+}
+
+// running reports whether process pid exists and has not exited: an
+// exited postmaster may stay a zombie until init reaps it (pg_ctl, its
+// parent, is gone).
+func running(pid string) bool {
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return false
+	}
+	// The state follows the command name in parentheses.
+	_, rest, _ := strings.Cut(string(stat), ") ")
+	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
 }
