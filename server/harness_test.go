@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -25,10 +29,13 @@ import (
 
 	"github.com/ewaybill/ewaybill/carriers"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/internal/pgtest"
 	"github.com/ewaybill/ewaybill/quota"
+	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/server"
 	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
+	"github.com/ewaybill/ewaybill/storage/pgstore"
 )
 
 const testAdminKey = "test-admin-key-0123456789abcdef"
@@ -38,7 +45,7 @@ const testAdminKey = "test-admin-key-0123456789abcdef"
 type env struct {
 	t       *testing.T
 	dataDir string
-	store   *boltstore.Store
+	store   storage.Store
 	srv     *server.Server
 	conn    *grpc.ClientConn
 	http    *httptest.Server
@@ -80,10 +87,7 @@ func startEnvWith(t *testing.T, dataDir string, cfg server.Config) *env {
 // (when not nil), for tests that hold requests inside the store.
 func startEnvOver(t *testing.T, dataDir string, cfg server.Config, wrap func(storage.Store) storage.Store) *env {
 	t.Helper()
-	store, err := boltstore.Open(dataDir, boltstore.Options{})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
+	store := openTestStore(t, dataDir)
 	logs := &syncBuffer{}
 	cfg.Store, cfg.Logger = store, slog.New(slog.NewJSONHandler(logs, nil))
 	if wrap != nil {
@@ -121,6 +125,52 @@ func startEnvOver(t *testing.T, dataDir string, cfg server.Config, wrap func(sto
 	}
 	t.Cleanup(e.stop)
 	return e
+}
+
+// testStoreEnv chooses the backend the service tests run over:
+// "postgres" runs them over PostgreSQL (a private server; see package
+// pgtest), anything else over bbolt.
+const testStoreEnv = "EWAYBILL_TEST_STORE"
+
+func onPostgres() bool { return os.Getenv(testStoreEnv) == "postgres" }
+
+// TestMain stops the private PostgreSQL server, if the tests started one.
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// openTestStore opens the store of dataDir: its bbolt file, or with
+// EWAYBILL_TEST_STORE=postgres a database of its own whose URL, and the
+// PII key file PostgreSQL needs, are kept in dataDir, so that a restart
+// on the same dir reopens the same database.
+func openTestStore(t *testing.T, dataDir string) storage.Store {
+	t.Helper()
+	if !onPostgres() {
+		store, err := boltstore.Open(dataDir, boltstore.Options{})
+		if err != nil {
+			t.Fatalf("open store: %v", err)
+		}
+		return store
+	}
+	urlFile, keyFile := filepath.Join(dataDir, "postgres-url"), filepath.Join(dataDir, "pii.key")
+	raw, err := os.ReadFile(urlFile)
+	var keys *sealing.Keyring
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		raw = []byte(pgtest.DB(t))
+		if err := os.WriteFile(urlFile, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		keys, err = sealing.CreateFile(keyFile, "service tests over PostgreSQL\n")
+	case err == nil:
+		keys, err = sealing.LoadFile(keyFile)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := pgstore.Open(context.Background(), string(raw), pgstore.Options{PII: keys})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	return store
 }
 
 // stop shuts the server down after checking that the allocation engine's

@@ -8,8 +8,11 @@ import (
 	"testing"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
+	"github.com/ewaybill/ewaybill/internal/pgtest"
 	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
+	"github.com/ewaybill/ewaybill/storage/pgstore"
+	"github.com/ewaybill/ewaybill/storage/storetest"
 )
 
 // runCheckWith runs `ewaybill check` with args and the environment env.
@@ -120,5 +123,41 @@ func TestCheckCannotRun(t *testing.T) {
 				t.Errorf("%s: stderr lacks %q:\n%s", c.name, want, r.stderr)
 			}
 		}
+	}
+}
+
+// check --store checks a PostgreSQL database, needing no PII key, and
+// finds a quota whose balance its ledger does not explain.
+func TestCheckPostgres(t *testing.T) {
+	url := pgtest.DB(t)
+	store, err := pgstore.Open(context.Background(), url, pgstore.Options{PII: storetest.Keys(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	r := runCheckWith(map[string]string{"EWAYBILL_STORE": url})
+	if want := "checked " + url + "\n"; r.code != checkOK || !strings.HasPrefix(r.stdout, want) || !strings.Contains(r.stdout, "ok: every invariant holds") {
+		t.Errorf("check of an empty database: exit %d\nstdout:\n%s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	err = store.Update(context.Background(), func(tx storage.Tx) error {
+		return tx.Quotas().Put("m1", "SF", &ewaybillv1.Quota{Name: "merchants/m1/quotas/SF", Granted: 5, Available: 5})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = runCheckWith(nil, "--store", url)
+	if r.code != checkViolated || !strings.Contains(r.stdout, "FAILED") || !strings.Contains(r.stdout, "merchants/m1/quotas/SF") {
+		t.Errorf("check of a quota without its ledger: exit %d\nstdout:\n%s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	r = runCheckWith(nil, "--store", "mysql://somewhere/db")
+	if r.code != checkNotRun || !strings.Contains(r.stderr, "postgres://") {
+		t.Errorf("check of a non-PostgreSQL URL: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
+func TestDisplayStoreHidesThePassword(t *testing.T) {
+	got := displayStore("postgres://ewaybill:s3cret@db.internal:5432/ewaybill?sslmode=require")
+	if strings.Contains(got, "s3cret") || !strings.Contains(got, "db.internal") {
+		t.Errorf("displayed as %q", got)
 	}
 }

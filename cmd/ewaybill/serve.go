@@ -20,7 +20,9 @@ import (
 	"github.com/ewaybill/ewaybill/apikeys"
 	"github.com/ewaybill/ewaybill/quota"
 	"github.com/ewaybill/ewaybill/server"
+	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
+	"github.com/ewaybill/ewaybill/storage/pgstore"
 )
 
 // serveConfig is everything `ewaybill serve` is told.
@@ -40,6 +42,21 @@ type serveConfig struct {
 	// the command line, where it wins over EWAYBILL_PII_KEYS.
 	piiKeyFile     string
 	piiKeyFileFlag bool
+	// store is --store: a PostgreSQL URL, or empty for bbolt in dataDir.
+	store string
+	pg    pgFlags
+}
+
+// pgFlags tune the PostgreSQL store's pool and timeouts.
+type pgFlags struct {
+	maxConns                         int
+	connectTimeout, statementTimeout time.Duration
+}
+
+func (f *pgFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&f.maxConns, "store-max-conns", 0, "with --store: most connections to PostgreSQL; 0 for the larger of 4 and the number of CPUs")
+	fs.DurationVar(&f.connectTimeout, "store-connect-timeout", 10*time.Second, "with --store: how long to wait for a connection to PostgreSQL")
+	fs.DurationVar(&f.statementTimeout, "store-statement-timeout", 30*time.Second, "with --store: PostgreSQL cancels a statement running longer (statement_timeout)")
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -55,6 +72,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 	fs.Int64Var(&c.starterGrant, "starter-grant", quota.DefaultStarterGrant, "units credited once when a merchant's authorization for a carrier first becomes active; 0 for none")
 	fs.StringVar(&c.piiKeyFile, "pii-key-file", "", piiKeyFileUsage+", generated on a fresh data dir")
+	fs.StringVar(&c.store, "store", "", storeUsage+"; the data dir then keeps only admin.key and the demo's keys")
+	c.pg.register(fs)
 	c.memory.register(fs)
 	c.overload.register(fs)
 	c.tls.register(fs)
@@ -74,6 +93,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
+	}
+	if c.store != "" && !isPostgresURL(c.store) {
+		return c, fmt.Errorf("--store must be a postgres:// URL (or empty for bbolt in --data-dir); got %q", displayStore(c.store))
+	}
+	if c.pg.maxConns < 0 || c.pg.connectTimeout <= 0 || c.pg.statementTimeout <= 0 {
+		return c, errors.New("--store-max-conns must be 0 or more, --store-connect-timeout and --store-statement-timeout above 0")
 	}
 	if c.starterGrant < 0 {
 		return c, fmt.Errorf("--starter-grant must be 0 (no grant) or more, got %d", c.starterGrant)
@@ -130,20 +155,31 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
-	store, err := openServedStore(cfg, log)
-	if err != nil {
-		return err
+	var store storage.Store
+	var control *controlServer
+	if cfg.store != "" {
+		if store, err = openPostgresStore(ctx, cfg, log); err != nil {
+			return err
+		}
+		defer store.Close()
+	} else {
+		bolt, err := openServedStore(cfg, log)
+		if err != nil {
+			return err
+		}
+		store = bolt
+		defer store.Close()
+		// The control socket comes up before anything is written to a
+		// fresh data dir, so a start it fails leaves the data dir as it
+		// found it but for an empty database, and before the ports, so an
+		// operator who sees the server answer can also back it up. It
+		// backs up the bbolt file; a PostgreSQL database is backed up with
+		// PostgreSQL's own tools.
+		if control, err = startControl(cfg.dataDir, bolt, log); err != nil {
+			return err
+		}
+		defer control.Close()
 	}
-	defer store.Close()
-	// The control socket comes up before anything is written to a fresh
-	// data dir, so a start it fails leaves the data dir as it found it but
-	// for an empty database, and before the ports, so an operator who sees
-	// the server answer can also back it up.
-	control, err := startControl(cfg.dataDir, store, log)
-	if err != nil {
-		return err
-	}
-	defer control.Close()
 
 	srvCfg := server.Config{Store: store, Logger: log, StarterGrant: configStarterGrant(cfg.starterGrant)}
 	cfg.overload.apply(&srvCfg)
@@ -198,9 +234,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		go func() { errc <- httpSrv.Serve(httpLis) }()
 	}
-	go func() { errc <- control.Serve() }()
-	log.Info("ewaybill serving", "grpc", grpcLis.Addr().String(), "http", httpLis.Addr().String(), "data_dir", cfg.dataDir,
-		"tls", served != nil, "control", control.path)
+	where := []any{"data_dir", cfg.dataDir}
+	if control != nil {
+		go func() { errc <- control.Serve() }()
+		where = append(where, "control", control.path)
+	} else {
+		where = append(where, "store", displayStore(cfg.store))
+	}
+	log.Info("ewaybill serving", append([]any{"grpc", grpcLis.Addr().String(), "http", httpLis.Addr().String(), "tls", served != nil}, where...)...)
 
 	if cfg.demo {
 		if err := runDemo(ctx, cfg, adminKey, grpcLis.Addr().String(), httpLis.Addr().String(), stdout, log); err != nil {
@@ -231,8 +272,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// A backup in progress holds a read transaction that Close would wait
 	// for; it gets what is left of the shutdown time, then is cut off (its
 	// client sees a short copy and keeps nothing).
-	if err := control.Shutdown(shutdownCtx); err != nil {
-		log.Warn("backup in progress did not finish in time; cut off", "error", err)
+	if control != nil {
+		if err := control.Shutdown(shutdownCtx); err != nil {
+			log.Warn("backup in progress did not finish in time; cut off", "error", err)
+		}
 	}
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
@@ -268,6 +311,30 @@ func openServedStore(cfg serveConfig, log *slog.Logger) (*boltstore.Store, error
 		}
 	}
 	log.Info("personal data sealed at rest", "key_id", active.Active(), "keys", active.Source())
+	return store, nil
+}
+
+// openPostgresStore opens the PostgreSQL store of --store. Its PII keys
+// must be given: a database has no data dir of its own to keep a key
+// file in, and every node must seal with the same keys. The data dir is
+// still made, for admin.key and the demo's keys.
+func openPostgresStore(ctx context.Context, cfg serveConfig, log *slog.Logger) (storage.Store, error) {
+	keys, err := loadPIIKeys(cfg.piiKeyFile, cfg.piiKeyFileFlag, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		return nil, fmt.Errorf("--store needs the keys that seal personal data: pass --pii-key-file (or EWAYBILL_PII_KEY_FILE, %s), the same on every node", piiKeysEnv)
+	}
+	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", cfg.dataDir, err)
+	}
+	store, err := pgstore.Open(ctx, cfg.store, pgstore.Options{PII: keys, MaxConns: int32(min(cfg.pg.maxConns, 1<<30)),
+		ConnectTimeout: cfg.pg.connectTimeout, StatementTimeout: cfg.pg.statementTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", displayStore(cfg.store), err)
+	}
+	log.Info("personal data sealed at rest", "key_id", keys.Active(), "keys", keys.Source())
 	return store, nil
 }
 

@@ -200,7 +200,7 @@ func (s *Store) walkPII(ctx context.Context, perBatch int, rewrite bool) (*PIIRe
 		report.Active = s.keys.Active()
 	}
 	for _, p := range piiTables {
-		count := PIIKindCount{Kind: p.kind, ByKey: map[string]int{}}
+		count := PIIKindCount{Kind: p.Kind, ByKey: map[string]int{}}
 		var after []byte
 		// A walk cut short reports what it committed, the kind it was in
 		// included.
@@ -248,7 +248,7 @@ func (s *Store) walkPII(ctx context.Context, perBatch int, rewrite bool) (*PIIRe
 // (0: no bound). It returns the last key it looked at and whether the
 // bucket is done.
 func (s *Store) piiBatch(btx *bolt.Tx, p *personal, after []byte, perBatch int, rewrite bool, count *PIIKindCount) ([]byte, bool, error) {
-	b := bucket(btx, p.bucket)
+	b := bucket(btx, p.Table)
 	c := b.Cursor()
 	k, v := c.First()
 	if after != nil {
@@ -259,15 +259,15 @@ func (s *Store) piiBatch(btx *bolt.Tx, p *personal, after []byte, perBatch int, 
 	type write struct{ key, value []byte }
 	var writes []write
 	sc := getScratch()
-	defer sc.release()
+	defer sc.Release()
 	for ; k != nil; k, v = c.Next() {
 		if rewrite && len(writes) == perBatch {
 			break
 		}
 		after = bytes.Clone(k)
-		from, holds, sealed, err := p.reseal(s.keys, k, v, rewrite, sc)
+		from, holds, sealed, err := p.Reseal(s.keys, k, v, rewrite, sc)
 		if err != nil {
-			return nil, false, fmt.Errorf("%s/%q: %w", p.bucket, k, err)
+			return nil, false, fmt.Errorf("%s/%q: %w", p.Table, k, err)
 		}
 		if !holds {
 			continue
@@ -286,36 +286,4 @@ func (s *Store) piiBatch(btx *bolt.Tx, p *personal, after []byte, perBatch int, 
 	}
 	count.Resealed += len(writes)
 	return after, k == nil, nil
-}
-
-// reseal reports how the record raw stores its personal data: holds is
-// false when it has none; from is the key it is sealed with, "" when in
-// clear. With rewrite, sealed is the record sealed with the active key,
-// nil when it already is.
-func (p *personal) reseal(keys *sealing.Keyring, key, raw []byte, rewrite bool, sc *scratch) (from string, holds bool, sealed []byte, err error) {
-	body, blob, err := cutSealed(raw)
-	if err != nil {
-		return "", false, nil, err
-	}
-	if blob != nil {
-		if from, err = sealing.KeyID(blob); err != nil {
-			return "", false, nil, fmt.Errorf("personal data (%s): %w", p.paths, err)
-		}
-		if !rewrite || from == keys.Active() {
-			return from, true, nil, nil
-		}
-		plain, err := p.open(keys, key, blob, sc)
-		if err != nil {
-			return "", false, nil, err
-		}
-		sealed, _, err = p.seal(keys, key, body, plain, sc)
-		return from, true, sealed, err
-	}
-	if _, n, err := p.fields.measure(raw); err != nil || n == 0 {
-		return "", false, nil, err
-	}
-	if rewrite {
-		sealed, _, err = p.seal(keys, key, raw, nil, sc)
-	}
-	return "", true, sealed, err
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
-	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
@@ -156,8 +155,8 @@ func rawValues(t testing.TB, s *Store) map[string][]byte {
 	out := map[string][]byte{}
 	err := s.db.View(func(btx *bolt.Tx) error {
 		for _, p := range piiTables {
-			err := btx.Bucket(p.bucket).ForEach(func(k, v []byte) error {
-				out[string(p.bucket)+"/"+string(k)] = bytes.Clone(v)
+			err := btx.Bucket(p.Table).ForEach(func(k, v []byte) error {
+				out[string(p.Table)+"/"+string(k)] = bytes.Clone(v)
 				return nil
 			})
 			if err != nil {
@@ -551,48 +550,6 @@ func TestRotationCutShortResumes(t *testing.T) {
 	readAll(t, s, 20)
 }
 
-func TestPersonalFieldsRejectsPathsItCannotSeal(t *testing.T) {
-	for _, path := range []string{"order.nobody", "order.items.name"} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("path %s accepted", path)
-				}
-			}()
-			personalFields("x", []byte("x"), &ewaybillv1.Waybill{}, path)
-		}()
-	}
-}
-
-// The split keeps a message field that occurs twice (protobuf merges
-// them) and any field the binary does not know, in clear.
-func TestSplitKeepsRepeatedOccurrencesAndUnknownFields(t *testing.T) {
-	keys := testRing(t, keyLine("A", 1))
-	a := &ewaybillv1.Waybill{Number: "SF1", Order: &ewaybillv1.Order{OrderCode: "O1", Sender: &ewaybillv1.Party{Name: "甲"}}}
-	b := &ewaybillv1.Waybill{Order: &ewaybillv1.Order{Receiver: &ewaybillv1.Party{Mobile: testPhone}, Remark: "r"}}
-	ra, _ := proto.Marshal(a)
-	rb, _ := proto.Marshal(b)
-	raw := append(append(ra, rb...), protowire.AppendString(protowire.AppendTag(nil, 999, protowire.BytesType), "future")...)
-	sc := getScratch()
-	defer sc.release()
-	stored, holds, err := waybillPII.seal(keys, []byte("k"), raw, nil, sc)
-	if err != nil || !holds {
-		t.Fatal(holds, err)
-	}
-	if bytes.Contains(stored, []byte(testPhone)) || bytes.Contains(stored, []byte("甲")) || !bytes.Contains(stored, []byte("future")) {
-		t.Errorf("stored %q", stored)
-	}
-	got := new(ewaybillv1.Waybill)
-	if err := waybillPII.decode(keys, []byte("k"), stored, got); err != nil {
-		t.Fatal(err)
-	}
-	want := new(ewaybillv1.Waybill)
-	proto.Unmarshal(raw, want)
-	if !proto.Equal(got, want) {
-		t.Errorf("decoded %v, want %v", got, want)
-	}
-}
-
 // BenchmarkWaybillEncode measures what sealing adds to the encoding of a
 // waybill, the allocation path's one write of personal data.
 func BenchmarkWaybillEncode(b *testing.B) {
@@ -610,7 +567,7 @@ func BenchmarkWaybillEncode(b *testing.B) {
 		keys := testRing(b, keyLine("A", 1))
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := waybillPII.encode(keys, key, w); err != nil {
+			if _, err := waybillPII.Encode(keys, key, w); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -624,7 +581,7 @@ func BenchmarkWaybillDecode(b *testing.B) {
 	key := []byte("m1/w001")
 	keys := testRing(b, keyLine("A", 1))
 	plain, _ := marshalOptions.Marshal(w)
-	sealed, _ := waybillPII.encode(keys, key, w)
+	sealed, _ := waybillPII.Encode(keys, key, w)
 	b.Run("plain", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -636,33 +593,9 @@ func BenchmarkWaybillDecode(b *testing.B) {
 	b.Run("sealed", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := waybillPII.decode(keys, key, sealed, new(ewaybillv1.Waybill)); err != nil {
+			if err := waybillPII.Decode(keys, key, sealed, new(ewaybillv1.Waybill)); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-}
-
-// Nested lengths are written after their contents; lengths of one, two
-// and three varint bytes on either side all come back.
-func TestSplitLengthsOfEverySize(t *testing.T) {
-	keys := testRing(t, keyLine("A", 1))
-	for _, c := range []struct{ clearText, personalText int }{{1, 1}, {10, 200}, {200, 10}, {300, 20000}, {20000, 300}, {0, 0}} {
-		w := &ewaybillv1.Waybill{Number: "SF1", Order: &ewaybillv1.Order{Remark: strings.Repeat("r", c.clearText)}}
-		if c.personalText > 0 {
-			w.Order.Receiver = &ewaybillv1.Party{Address: strings.Repeat("a", c.personalText)}
-		}
-		stored, err := waybillPII.encode(keys, []byte("k"), w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, sealed, _ := cutSealed(stored)
-		if (sealed != nil) != (c.personalText > 0) {
-			t.Errorf("%+v: sealed field present: %v", c, sealed != nil)
-		}
-		got := new(ewaybillv1.Waybill)
-		if err := waybillPII.decode(keys, []byte("k"), stored, got); err != nil || !proto.Equal(got, w) {
-			t.Errorf("%+v: decoded %v, %v", c, got, err)
-		}
-	}
 }

@@ -29,7 +29,7 @@ func newTable[T proto.Message](tx *bolt.Tx, name []byte, fresh func() T) table[T
 
 // newPersonalTable is newTable for records holding personal data.
 func newPersonalTable[T proto.Message](t *tx, pii *personal, fresh func() T) table[T] {
-	return table[T]{name: pii.bucket, b: bucket(t.btx, pii.bucket), fresh: fresh, pii: pii, keys: t.keys}
+	return table[T]{name: pii.Table, b: bucket(t.btx, pii.Table), fresh: fresh, pii: pii, keys: t.keys}
 }
 
 // appendOrdered are the buckets whose new keys mostly come after the
@@ -69,7 +69,7 @@ func (t table[T]) decode(key, raw []byte) (T, error) {
 	v := t.fresh()
 	var err error
 	if t.pii != nil {
-		err = t.pii.decode(t.keys, key, raw, v)
+		err = t.pii.Decode(t.keys, key, raw, v)
 	} else {
 		err = proto.Unmarshal(raw, v)
 	}
@@ -83,7 +83,7 @@ func (t table[T]) put(key []byte, v T) error {
 	var raw []byte
 	var err error
 	if t.pii != nil {
-		raw, err = t.pii.encode(t.keys, key, v)
+		raw, err = t.pii.Encode(t.keys, key, v)
 	} else {
 		raw, err = marshalOptions.Marshal(v)
 	}

@@ -59,13 +59,13 @@ func (s *Store) PrepareWaybill(ref storage.WaybillRef, w *ewaybillv1.Waybill) (*
 	}
 	key := refKey(ref)
 	sc := getScratch()
-	defer sc.release()
-	raw, err := marshalOptions.MarshalAppend(sc.raw[:0], w)
-	sc.raw = raw
+	defer sc.Release()
+	raw, err := marshalOptions.MarshalAppend(sc.Raw[:0], w)
+	sc.Raw = raw
 	if err != nil {
 		return nil, fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
 	}
-	out, clearLen, _, err := waybillPII.sealParts(s.keys, key, raw, nil, sc)
+	out, clearLen, _, err := waybillPII.SealParts(s.keys, key, raw, nil, sc)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
 	}
@@ -87,8 +87,8 @@ func (w *waybills) Insert(p *storage.PreparedWaybill, late *ewaybillv1.Waybill) 
 	if err != nil {
 		return fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
 	}
-	if _, secret, err := waybillPII.fields.measure(out[len(rec.clear):]); err != nil || secret > 0 {
-		return fmt.Errorf("insert %s/%q: the late fields hold personal data (%s), which only PrepareWaybill seals", bucketWaybills, key, waybillPII.paths)
+	if holds, err := waybillPII.HoldsPersonal(out[len(rec.clear):]); err != nil || holds {
+		return fmt.Errorf("insert %s/%q: the late fields hold personal data (%s), which only PrepareWaybill seals", bucketWaybills, key, waybillPII.Paths)
 	}
 	out = append(out, rec.sealed...)
 	return w.table.b.Put(key, out)
