@@ -46,18 +46,13 @@ func newAdmission(maxRunning, maxWaiting int, wait time.Duration, shed func()) *
 	}
 }
 
-// exempt methods bypass admission.
-func exemptFromAdmission(method string) bool {
-	return isHealthOrReflection(method)
-}
-
 // full reports whether a new request would be refused unread.
 func (a *admission) full() bool { return a.held.Load() >= a.maxHeld }
 
 // tap refuses a new gRPC request when the server holds all it may, before
 // the transport reads the request's body.
 func (a *admission) tap(ctx context.Context, info *tap.Info) (context.Context, error) {
-	if !exemptFromAdmission(info.FullMethodName) && a.full() {
+	if !isHealthOrReflection(info.FullMethodName) && a.full() {
 		a.shed()
 		return nil, faultStatus(overloaded())
 	}

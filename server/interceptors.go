@@ -148,7 +148,7 @@ func (s *Server) measure(ctx context.Context, method string, next call) error {
 
 // admit holds a request until it may run (see admission).
 func (s *Server) admit(ctx context.Context, method string, next call) error {
-	if exemptFromAdmission(method) {
+	if isHealthOrReflection(method) {
 		return next(ctx)
 	}
 	release, err := s.admission.enter(ctx)

@@ -247,18 +247,28 @@ func TestPoolLowWatermark(t *testing.T) {
 	}
 }
 
-// wantMetrics fails unless GET /metrics on the gateway shows every line.
-func (e *env) wantMetrics(lines ...string) {
+// metricsText is GET /metrics on the gateway.
+func (e *env) metricsText() string {
 	e.t.Helper()
 	resp, err := http.Get(e.http.URL + "/metrics")
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(raw)
+}
+
+// wantMetrics fails unless GET /metrics on the gateway shows every line.
+func (e *env) wantMetrics(lines ...string) {
+	e.t.Helper()
+	raw := e.metricsText()
 	for _, line := range lines {
-		if !strings.Contains(string(raw), line+"\n") {
-			e.t.Fatalf("metrics lack %q:\n%s", line, grepLines(string(raw), "ewaybill_pool"))
+		if !strings.Contains(raw, line+"\n") {
+			e.t.Fatalf("metrics lack %q:\n%s", line, grepLines(raw, "ewaybill_pool"))
 		}
 	}
 }

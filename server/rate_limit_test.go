@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"strings"
@@ -11,20 +10,18 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/ratelimit"
+	"github.com/ewaybill/ewaybill/server"
 )
 
 // retryInfo is the RetryInfo delay a status carries, or -1.
 func retryInfo(st *status.Status) time.Duration {
-	for _, d := range st.Details() {
-		if ri, ok := d.(*errdetails.RetryInfo); ok {
-			return ri.GetRetryDelay().AsDuration()
-		}
+	if d, ok := server.RetryDelay(st.Err()); ok {
+		return d
 	}
 	return -1
 }
@@ -281,16 +278,7 @@ func TestOneMerchantsFloodDoesNotSlowAnother(t *testing.T) {
 // metric reads one unlabelled value from /metrics.
 func (e *env) metric(name string) string {
 	e.t.Helper()
-	resp, err := http.Get(e.http.URL + "/metrics")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	if _, err := io.Copy(&b, resp.Body); err != nil {
-		e.t.Fatal(err)
-	}
-	for _, line := range strings.Split(b.String(), "\n") {
+	for _, line := range strings.Split(e.metricsText(), "\n") {
 		if v, ok := strings.CutPrefix(line, name+" "); ok {
 			return v
 		}

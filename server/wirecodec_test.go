@@ -39,6 +39,10 @@ func InvalidUTF8Wire(t testing.TB, m proto.Message, placeholder string) []byte {
 // PendingRefusals is how many refusals of undecodable requests s holds.
 func PendingRefusals(s *Server) int { return s.undecodable.pending() }
 
+// RetryDelay is the google.rpc.RetryInfo delay err carries, for the
+// server_test package's checks of RATE_LIMITED and OVERLOADED.
+var RetryDelay = retryDelay
+
 func testOrder() *ewaybillv1.Order {
 	return &ewaybillv1.Order{
 		OrderCode: "A-1",
