@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -52,70 +51,6 @@ func TestBatchSerialisesConcurrentCalls(t *testing.T) {
 	})
 	if got != n {
 		t.Fatalf("issued = %d after %d increments", got, n)
-	}
-}
-
-// A failing or panicking call gets its own error and leaves no writes;
-// the calls that shared its transaction are re-run and commit.
-func TestBatchIsolatesFailingCalls(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-	boom := errors.New("boom")
-	var wg sync.WaitGroup
-	results := make([]error, 60)
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			code := "C" + strconv.Itoa(i)
-			results[i] = s.Batch(ctx, func(tx storage.Tx) error {
-				if err := tx.Pools().Put(code, &ewaybillv1.Pool{Name: code}); err != nil {
-					return err
-				}
-				switch i % 10 {
-				case 3:
-					return boom
-				case 7:
-					panic("bad call")
-				}
-				return nil
-			})
-		}()
-	}
-	wg.Wait()
-	for i, err := range results {
-		code := "C" + strconv.Itoa(i)
-		var stored error
-		s.View(ctx, func(tx storage.Tx) error { _, stored = tx.Pools().Get(code); return nil })
-		switch i % 10 {
-		case 3:
-			if !errors.Is(err, boom) || !errors.Is(stored, storage.ErrNotFound) {
-				t.Errorf("call %d: err %v, record %v; want boom and no record", i, err, stored)
-			}
-		case 7:
-			if err == nil || !errors.Is(stored, storage.ErrNotFound) {
-				t.Errorf("call %d: err %v, record %v; want the panic as an error and no record", i, err, stored)
-			}
-		default:
-			if err != nil || stored != nil {
-				t.Errorf("call %d: err %v, record %v; want committed", i, err, stored)
-			}
-		}
-	}
-}
-
-func TestBatchAfterCloseIsErrClosed(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	if err := s.Batch(context.Background(), func(storage.Tx) error { return nil }); !errors.Is(err, storage.ErrClosed) {
-		t.Fatalf("Batch after Close: %v", err)
 	}
 }
 

@@ -43,18 +43,6 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 }
 
-func TestClosedStoreRefusesTransactions(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	err = s.View(context.Background(), func(storage.Tx) error { return nil })
-	if !errors.Is(err, storage.ErrClosed) {
-		t.Fatalf("view after close: %v", err)
-	}
-}
-
 func TestListPagesWithFilterAndCreditCodeIndex(t *testing.T) {
 	s, err := Open(t.TempDir(), Options{})
 	if err != nil {
