@@ -346,11 +346,7 @@ func (s *Service) allocateOne(sess *session, acct *account, p access.Principal, 
 		res.Err = quotaExhausted(q)
 		return nil
 	}
-	pool, err := sess.pool(it.code)
-	if err != nil {
-		return err
-	}
-	number, err := sess.takeNumber(c, pool)
+	number, err := sess.takeNumber(c)
 	if fe, ok := fault.As(err); ok {
 		res.Err = fe
 		return nil
@@ -444,8 +440,11 @@ func quotaExhausted(q *ewaybillv1.Quota) error {
 // are taken from; per merchant an account. The quotas, pools and ranges
 // the group changes are written back once, by flush, rather than once per
 // number. A session lives inside one Batch function, so no other writer
-// can change those records between its reads and its flush.
+// can change those records between its reads and its flush. Serials come
+// from the node's segments (segment.go), so the pool and range are read
+// and written only when a segment is leased or a queued number reused.
 type session struct {
+	svc *Service
 	tx  storage.Tx
 	now time.Time
 
@@ -462,12 +461,16 @@ type session struct {
 	// noneReady marks the carriers whose reuse queue had no number ready
 	// (see takeNumber).
 	noneReady map[string]bool
+	// segments are the segments serials are issued from, by carrier, and
+	// fromSegments how many each issued.
+	segments     map[string]*ewaybillv1.NumberSegment
+	fromSegments map[string]int64
 }
 
-func newSession(tx storage.Tx, now time.Time) *session {
-	return &session{tx: tx, now: now, accounts: map[string]*account{}, carriers: map[string]*ewaybillv1.Carrier{},
+func (s *Service) newSession(tx storage.Tx) *session {
+	return &session{svc: s, tx: tx, now: s.Now(), accounts: map[string]*account{}, carriers: map[string]*ewaybillv1.Carrier{},
 		pools: map[string]*ewaybillv1.Pool{}, ranges: map[string]*ewaybillv1.NumberRange{}, taken: map[string]bool{},
-		noneReady: map[string]bool{}}
+		noneReady: map[string]bool{}, segments: map[string]*ewaybillv1.NumberSegment{}, fromSegments: map[string]int64{}}
 }
 
 // account is what a session reads of one merchant: the merchant, its
@@ -576,31 +579,45 @@ func (s *session) pool(code string) (*ewaybillv1.Pool, error) {
 	return p, err
 }
 
-// flush writes back the quotas, pools and ranges the session changed and
-// returns the changed pools.
-func (s *session) flush() (map[string]*ewaybillv1.Pool, error) {
+// flush writes back the quotas, segments, pools and ranges the session
+// changed.
+func (s *session) flush() error {
 	for _, a := range s.accounts {
 		for code := range a.charged {
 			if err := s.tx.Quotas().Put(a.id, code, a.quotas[code]); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	changed := map[string]*ewaybillv1.Pool{}
+	if err := s.flushSegments(); err != nil {
+		return err
+	}
 	ts := timestamppb.New(s.now)
 	for code := range s.taken {
 		if r := s.ranges[code]; r != nil {
 			r.UpdateTime = ts
 			if err := s.tx.NumberRanges().Put(code, r); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		p := s.pools[code]
 		p.UpdateTime = ts
 		if err := s.tx.Pools().Put(code, p); err != nil {
-			return nil, err
+			return err
 		}
-		changed[code] = p
 	}
-	return changed, nil
+	return nil
+}
+
+// committed tells the node what the session's transaction committed: the
+// segments it holds, and the pool levels lowered by the serials issued.
+func (s *session) committed() {
+	for code, seg := range s.segments {
+		s.svc.hints.remember(code, seg)
+	}
+	for code, n := range s.fromSegments {
+		if l, ok := s.svc.hints.lower(code, n); ok && s.svc.PoolLevel != nil {
+			s.svc.PoolLevel(code, l.available, l.lowWatermark)
+		}
+	}
 }

@@ -35,13 +35,12 @@ func (s *Service) Cancel(ctx context.Context, p access.Principal, name, reason s
 	}
 	var w *ewaybillv1.Waybill
 	var replayed bool
-	var pool *ewaybillv1.Pool
 	err := s.batch(ctx, func(tx storage.Tx) (error, error) {
 		ref, found, err := Resolve(tx, p, "name", name)
 		if err != nil {
 			return classify(err)
 		}
-		w, replayed, pool = found, false, nil
+		w, replayed = found, false
 		switch w.GetState() {
 		case stateCancelled:
 			replayed = true
@@ -54,41 +53,39 @@ func (s *Service) Cancel(ctx context.Context, p access.Principal, name, reason s
 		if refusal, err := checkCancelGuard(tx, ref.MerchantID); refusal != nil || err != nil {
 			return refusal, err
 		}
-		pool, err = s.cancel(tx, p, ref, w, reason, s.Now())
-		return nil, err
+		return nil, s.cancel(tx, p, ref, w, reason, s.Now())
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	if pool != nil {
-		s.reportLevel(strings.TrimPrefix(w.GetCarrier(), "carriers/"), pool)
-	}
+	// A cancel leaves the pool's available count (the metric) as it was:
+	// it voids the number or queues it for reuse.
 	return View(p, w), replayed, nil
 }
 
 // cancel writes a cancellation: the waybill, the quota credit and its
 // ledger entry, and the number's fate in the pool.
-func (s *Service) cancel(tx storage.Tx, p access.Principal, ref storage.WaybillRef, w *ewaybillv1.Waybill, reason string, now time.Time) (*ewaybillv1.Pool, error) {
+func (s *Service) cancel(tx storage.Tx, p access.Principal, ref storage.WaybillRef, w *ewaybillv1.Waybill, reason string, now time.Time) error {
 	code := strings.TrimPrefix(w.GetCarrier(), "carriers/")
 	c, err := carriers.Load(tx, code)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pool, err := loadPool(tx, code)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ts := timestamppb.New(now)
 	cancellation := &ewaybillv1.Cancellation{Reason: reason, CancelledBy: p.Key, CancelTime: ts, QuotaCredited: 1, NumberDisposition: dispositionVoid}
 	reuse, err := reusable(tx, c, w)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pool.Issued--
 	if reuse {
 		ready := now.Add(quarantine(pool))
 		if err := tx.ReuseQueue().Push(code, storage.QueuedNumber{Number: w.GetNumber(), Ready: ready}); err != nil {
-			return nil, err
+			return err
 		}
 		cancellation.NumberDisposition = dispositionReuse
 		cancellation.ReusableTime = timestamppb.New(ready)
@@ -98,30 +95,30 @@ func (s *Service) cancel(tx storage.Tx, p access.Principal, ref storage.WaybillR
 	}
 	pool.UpdateTime = ts
 	if err := tx.Pools().Put(code, pool); err != nil {
-		return nil, err
+		return err
 	}
 	w.State, w.Cancellation, w.UpdateTime = stateCancelled, cancellation, ts
 	if err := tx.Waybills().Put(ref, w); err != nil {
-		return nil, err
+		return err
 	}
 	if p.IsAdmin() {
 		// An admin cancelling a merchant's waybill acts for the merchant.
 		if err := audit.Record(tx, p, &ewaybillv1.AuditEvent{Action: "waybill.cancel",
 			Merchant: resname.Build("merchants", ref.MerchantID), Resources: []string{w.GetName()},
 			Details: map[string]string{"reason": reason, "number_disposition": strings.TrimPrefix(cancellation.NumberDisposition.String(), "NUMBER_DISPOSITION_")}}, ts); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	q, err := loadQuota(tx, ref.MerchantID, code)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	q.Live--
 	q.Cancelled++
 	if reuse {
 		q.Recycled++
 	}
-	return pool, post(tx, ref.MerchantID, code, q, &ewaybillv1.LedgerEntry{
+	return post(tx, ref.MerchantID, code, q, &ewaybillv1.LedgerEntry{
 		Type: entryCancelCredit, Delta: 1, Waybill: w.GetName(), Number: w.GetNumber(), Reason: reason, Operator: p.Key,
 	}, now)
 }

@@ -3,7 +3,9 @@ package quota
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/resname"
@@ -35,7 +37,11 @@ const checkPage = 4096
 //     the sum of its grants, and granted = available + live, with live,
 //     issued, cancelled and recycled matching its waybills;
 //   - per carrier, imported = available + issued + voided + awaiting
-//     reuse, each recounted from ranges, waybills and the reuse queue;
+//     reuse, each recounted from ranges, segments, waybills and the reuse
+//     queue;
+//   - every segment leased to a node lies below the high-water mark of
+//     one active range, no two overlap, and no waybill holds a serial a
+//     segment has yet to issue;
 //   - the idempotency index and the waybills agree, one key per waybill.
 func Check(ctx context.Context, store storage.Store) (*Report, error) {
 	r := &Report{}
@@ -57,6 +63,7 @@ func Check(ctx context.Context, store storage.Store) (*Report, error) {
 type poolCount struct {
 	carrier                                     *ewaybillv1.Carrier
 	ranges                                      []*ewaybillv1.NumberRange
+	segments                                    []*ewaybillv1.NumberSegment
 	imported, available, issued, voided, queued int64
 }
 
@@ -116,6 +123,9 @@ func (c *checker) carriers() error {
 		if err != nil {
 			return err
 		}
+		if err := c.segments(pc); err != nil {
+			return err
+		}
 		return c.tx.ReuseQueue().Each(code, func(q storage.QueuedNumber) error {
 			pc.queued++
 			if holder, err := c.tx.Waybills().Holder(code, q.Number); err != nil {
@@ -125,6 +135,37 @@ func (c *checker) carriers() error {
 			}
 			return nil
 		})
+	})
+}
+
+// segments checks a carrier's segments against its ranges (read first)
+// and counts the serials they have left as available.
+func (c *checker) segments(pc *poolCount) error {
+	code := pc.carrier.GetCode()
+	return all(func(p storage.Page[*ewaybillv1.NumberSegment]) ([]*ewaybillv1.NumberSegment, string, error) {
+		return c.tx.NumberSegments().List(code, p)
+	}, func(seg *ewaybillv1.NumberSegment) error {
+		name := fmt.Sprintf("segment %d–%d of %s (node %q)", seg.GetFirstSerial(), seg.GetLastSerial(), code, seg.GetNode())
+		if seg.GetNextSerial() < seg.GetFirstSerial() || seg.GetNextSerial() > seg.GetLastSerial()+1 {
+			c.report.problem("%s has next serial %d outside it", name, seg.GetNextSerial())
+		}
+		if n := len(pc.segments); n > 0 && pc.segments[n-1].GetLastSerial() >= seg.GetFirstSerial() {
+			c.report.problem("%s overlaps the segment from %d", name, pc.segments[n-1].GetFirstSerial())
+		}
+		pc.segments = append(pc.segments, seg)
+		i := slices.IndexFunc(pc.ranges, func(nr *ewaybillv1.NumberRange) bool {
+			return seg.GetFirstSerial() >= nr.GetFirstSerial() && seg.GetLastSerial() <= nr.GetLastSerial()
+		})
+		switch {
+		case i < 0:
+			c.report.problem("%s lies in no imported range", name)
+		case pc.ranges[i].GetState() != rangeActive:
+			c.report.problem("%s was leased from %s, which is retired", name, pc.ranges[i].GetName())
+		case seg.GetLastSerial() >= pc.ranges[i].GetNextSerial():
+			c.report.problem("%s reaches above the high-water mark of %s (next serial %d)", name, pc.ranges[i].GetName(), pc.ranges[i].GetNextSerial())
+		}
+		pc.available += max(0, remaining(seg))
+		return nil
 	})
 }
 
@@ -201,6 +242,11 @@ func (c *checker) checkNumberInRange(pc *poolCount, w *ewaybillv1.Waybill) {
 	if err != nil {
 		c.report.problem("%s has number %q, which is not a valid %s number: %v", w.GetName(), w.GetNumber(), pc.carrier.GetCode(), err)
 		return
+	}
+	for _, seg := range pc.segments {
+		if serial >= seg.GetNextSerial() && serial <= seg.GetLastSerial() {
+			c.report.problem("%s holds %s, which the segment from %d of node %q has yet to issue", w.GetName(), w.GetNumber(), seg.GetFirstSerial(), seg.GetNode())
+		}
 	}
 	for _, nr := range pc.ranges {
 		if serial >= nr.GetFirstSerial() && serial <= nr.GetLastSerial() {
@@ -315,7 +361,13 @@ func (c *checker) compare() error {
 		}
 	}
 	for code, pc := range c.pools {
-		pool, err := loadPool(c.tx, code)
+		stored, err := loadPool(c.tx, code)
+		if err != nil {
+			return err
+		}
+		// The view adds back the serials left in segments, which the
+		// stored pool counts as issued.
+		pool, err := poolView(c.tx, code, stored, time.Now())
 		if err != nil {
 			return err
 		}
@@ -324,7 +376,7 @@ func (c *checker) compare() error {
 			stored, count int64
 		}{
 			{"imported (its ranges)", pool.GetImported(), pc.imported},
-			{"available (unissued serials of active ranges)", pool.GetAvailable(), pc.available},
+			{"available (unissued serials of active ranges and segments)", pool.GetAvailable(), pc.available},
 			{"issued (live waybills)", pool.GetIssued(), pc.issued},
 			{"voided (voided on cancel + withdrawn)", pool.GetVoided(), pc.voided},
 			{"awaiting_reuse (the reuse queue)", pool.GetAwaitingReuse(), pc.queued},

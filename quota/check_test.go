@@ -43,6 +43,21 @@ func TestCheckFindsEachBrokenInvariant(t *testing.T) {
 			r.NextSerial = 1
 			return tx.NumberRanges().Put("ZTO", r)
 		}, "beyond the issued part"},
+		{"a number its segment has yet to issue", func(tx storage.Tx, _ string, _ *ewaybillv1.Waybill) error {
+			seg, _ := tx.NumberSegments().Get("ZTO", 1)
+			seg.NextSerial = 1
+			return tx.NumberSegments().Put("ZTO", seg)
+		}, "has yet to issue"},
+		{"a segment reaching past its range", func(tx storage.Tx, _ string, _ *ewaybillv1.Waybill) error {
+			seg, _ := tx.NumberSegments().Get("ZTO", 1)
+			seg.LastSerial = 150
+			return tx.NumberSegments().Put("ZTO", seg)
+		}, "lies in no imported range"},
+		{"a segment above the high-water mark", func(tx storage.Tx, _ string, _ *ewaybillv1.Waybill) error {
+			r, _ := tx.NumberRanges().Get("ZTO", 1)
+			r.NextSerial = 50
+			return tx.NumberRanges().Put("ZTO", r)
+		}, "above the high-water mark"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

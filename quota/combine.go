@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ewaybill/ewaybill/access"
-	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/storage"
 )
 
@@ -146,11 +145,11 @@ func (s *Service) runGroup(group []*allocation) {
 	if len(live) == 0 {
 		return
 	}
-	var pools map[string]*ewaybillv1.Pool
+	var sess *session
 	// Once queued in the store, the group is waited for whatever happens
 	// to any one caller.
 	err := s.Store.Batch(context.Background(), func(tx storage.Tx) error {
-		sess := newSession(tx, s.Now())
+		sess = s.newSession(tx)
 		for _, a := range live {
 			acct := sess.account(a.merchantID)
 			for _, i := range a.todo {
@@ -160,9 +159,7 @@ func (s *Service) runGroup(group []*allocation) {
 				}
 			}
 		}
-		var err error
-		pools, err = sess.flush()
-		return err
+		return sess.flush()
 	})
 	if err != nil && len(live) > 1 {
 		for _, a := range live {
@@ -170,8 +167,8 @@ func (s *Service) runGroup(group []*allocation) {
 		}
 		return
 	}
-	for code, pool := range pools {
-		s.reportLevel(code, pool)
+	if err == nil {
+		sess.committed()
 	}
 	for _, a := range live {
 		a.err = err

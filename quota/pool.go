@@ -73,6 +73,15 @@ func poolView(tx storage.Tx, code string, p *ewaybillv1.Pool, now time.Time) (*e
 		return nil, err
 	}
 	p.ReusableNow = ready
+	// Serials left in segments are counted as issued in the stored pool
+	// (segment.go); to readers they are still available.
+	segs, err := liveSegments(tx, code, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.Leased = leased(segs)
+	p.Available += p.Leased
+	p.Issued -= p.Leased
 	p.Low = p.GetAvailable() < lowWatermark(p)
 	if p.LowWatermark == nil {
 		p.LowWatermark = new(int64)
@@ -95,10 +104,15 @@ func savePool(tx storage.Tx, code string, p *ewaybillv1.Pool, now time.Time) (*e
 	return poolView(tx, code, p, now)
 }
 
-// reportLevel tells PoolLevel about a pool after a committed change.
+// reportLevel tells PoolLevel about a pool's view after a committed change.
 func (s *Service) reportLevel(code string, p *ewaybillv1.Pool) {
-	if s.PoolLevel != nil && p != nil {
-		s.PoolLevel(code, p.GetAvailable(), lowWatermark(p))
+	if p == nil {
+		return
+	}
+	l := level{available: p.GetAvailable(), lowWatermark: lowWatermark(p)}
+	s.hints.setLevel(code, l)
+	if s.PoolLevel != nil {
+		s.PoolLevel(code, l.available, l.lowWatermark)
 	}
 }
 
@@ -330,7 +344,13 @@ func (s *Service) ListRanges(ctx context.Context, p access.Principal, parent str
 			if _, err := carriers.Load(tx, ids[0]); err != nil {
 				return nil, "", err
 			}
-			return tx.NumberRanges().List(ids[0], page)
+			list, next, err := tx.NumberRanges().List(ids[0], page)
+			for i := range list {
+				if err == nil {
+					list[i], err = rangeView(tx, ids[0], list[i])
+				}
+			}
+			return list, next, err
 		})
 }
 
@@ -380,14 +400,19 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 		if err != nil {
 			return err
 		}
+		leased, err := withdrawLeased(tx, code, r)
+		if err != nil {
+			return err
+		}
 		now := timestamppb.New(s.Now())
 		r.State = rangeRetired
-		r.Withdrawn = fresh + queued
+		r.Withdrawn = fresh + leased + queued
 		r.RetireReason = reason
 		r.UpdateTime = now
 		stored.Available -= fresh
+		stored.Issued -= leased // the stored pool counts leased serials as issued
 		stored.AwaitingReuse -= queued
-		stored.Voided += fresh + queued
+		stored.Voided += r.GetWithdrawn()
 		if err := tx.NumberRanges().Put(code, r); err != nil {
 			return err
 		}
@@ -405,6 +430,22 @@ func (s *Service) RetireRange(ctx context.Context, p access.Principal, name, rea
 	}
 	s.reportLevel(code, pool)
 	return r, pool, nil
+}
+
+// withdrawLeased ends the segments leased from range r and returns how
+// many serials they had left; a node issuing from one finds it gone and
+// leases another.
+func withdrawLeased(tx storage.Tx, code string, r *ewaybillv1.NumberRange) (int64, error) {
+	segs, err := liveSegments(tx, code, r)
+	if err != nil {
+		return 0, err
+	}
+	for _, seg := range segs {
+		if err := tx.NumberSegments().Delete(code, seg.GetFirstSerial()); err != nil {
+			return 0, err
+		}
+	}
+	return leased(segs), nil
 }
 
 // withdrawQueued removes from the reuse queue the numbers of range r, and
@@ -437,53 +478,58 @@ func withdrawQueued(tx storage.Tx, c *ewaybillv1.Carrier, r *ewaybillv1.NumberRa
 }
 
 // takeNumber takes the next number of a carrier's pool: first a queued
-// number whose quarantine has ended, else the next serial of the lowest
-// open range. It changes nothing and returns POOL_EXHAUSTED when neither
-// exists. The range is kept in the session and stored by flush; one that
-// runs out is stored at once, so the search for the next sees it closed.
-func (s *session) takeNumber(c *ewaybillv1.Carrier, pool *ewaybillv1.Pool) (string, error) {
+// number whose quarantine has ended, else the next serial of the node's
+// segment. It changes nothing and returns POOL_EXHAUSTED when neither
+// exists.
+func (s *session) takeNumber(c *ewaybillv1.Carrier) (string, error) {
 	code := c.GetCode()
-	if s.noneReady[code] {
-		return s.takeSerial(c, pool)
-	}
-	q, err := s.tx.ReuseQueue().First(code)
-	switch {
-	case err == nil && !q.Ready.After(s.now):
-		if err := s.tx.ReuseQueue().Remove(code, q); err != nil {
+	if !s.noneReady[code] {
+		q, err := s.tx.ReuseQueue().First(code)
+		switch {
+		case err == nil && !q.Ready.After(s.now):
+			pool, err := s.pool(code)
+			if err != nil {
+				return "", err
+			}
+			if err := s.tx.ReuseQueue().Remove(code, q); err != nil {
+				return "", err
+			}
+			pool.AwaitingReuse--
+			pool.Issued++
+			s.taken[code] = true
+			return q.Number, nil
+		case err != nil && !errors.Is(err, storage.ErrNotFound):
 			return "", err
 		}
-		pool.AwaitingReuse--
-		pool.Issued++
-		s.taken[code] = true
-		return q.Number, nil
-	case err != nil && !errors.Is(err, storage.ErrNotFound):
-		return "", err
+		// Nothing is queued ready at the session's time, and nothing will
+		// be while it lasts: the session only takes numbers off the queue,
+		// and cancels, which queue them, never run inside its Batch
+		// function.
+		s.noneReady[code] = true
 	}
-	// Nothing is queued ready at the session's time, and nothing will be
-	// while it lasts: the session only takes numbers off the queue, and
-	// cancels, which queue them, never run inside its Batch function.
-	s.noneReady[code] = true
-	return s.takeSerial(c, pool)
+	return s.takeSerial(c)
 }
 
-// takeSerial takes the next serial of the lowest open range.
-func (s *session) takeSerial(c *ewaybillv1.Carrier, pool *ewaybillv1.Pool) (string, error) {
+// takeSerial takes the next serial of the node's segment.
+func (s *session) takeSerial(c *ewaybillv1.Carrier) (string, error) {
 	code := c.GetCode()
-	r, err := s.openRange(code)
+	seg, err := s.segment(code)
 	if err != nil {
 		return "", err
 	}
-	if r == nil {
+	if seg == nil {
+		pool, err := s.pool(code)
+		if err != nil {
+			return "", err
+		}
 		return "", poolExhausted(code, pool)
 	}
-	number, err := carriers.NumberFormat(c).Number(uint64(r.GetNextSerial()))
+	number, err := carriers.NumberFormat(c).Number(uint64(seg.GetNextSerial()))
 	if err != nil {
 		return "", err
 	}
-	r.NextSerial++
-	pool.Available--
-	pool.Issued++
-	s.taken[code] = true
+	seg.NextSerial++
+	s.fromSegments[code]++
 	return number, nil
 }
 
@@ -533,10 +579,14 @@ func (s *Service) ReportLevels(ctx context.Context) error {
 	return s.Store.View(ctx, func(tx storage.Tx) error {
 		return all(tx.Pools().List, func(pool *ewaybillv1.Pool) error {
 			ids, err := resname.Parse("name", pool.GetName(), "carriers", "*", "pool")
-			if err == nil {
-				s.reportLevel(ids[0], pool)
+			if err != nil {
+				return nil
 			}
-			return nil
+			view, err := poolView(tx, ids[0], pool, s.Now())
+			if err == nil {
+				s.reportLevel(ids[0], view)
+			}
+			return err
 		})
 	})
 }

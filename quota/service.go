@@ -44,6 +44,15 @@ type Service struct {
 	// PoolLevel, when set, is told a carrier's available numbers and its
 	// low watermark after every change of the pool (for metrics and alerts).
 	PoolLevel func(carrier string, available, lowWatermark int64)
+	// NodeID names this node's leases of number segments (segment.go);
+	// empty means "local". SegmentSize is how many serials a lease takes,
+	// SegmentTakeover how long a segment idles before another node may
+	// take it over; 0 means the default.
+	NodeID          string
+	SegmentSize     int64
+	SegmentTakeover time.Duration
+
+	hints segmentHints
 
 	combiner combiner
 }

@@ -64,6 +64,11 @@ type Config struct {
 	// RateLimitRefresh is how long a rate limit read from the store is
 	// used before it is read again (0: ratelimit.DefaultRefresh).
 	RateLimitRefresh time.Duration
+	// NodeID names this node's leases of number segments, SegmentSize how
+	// many serials each takes (see quota.Service); zero values mean the
+	// defaults, fit for one node.
+	NodeID      string
+	SegmentSize int64
 }
 
 // Server owns the domain services and the gRPC server that exposes them.
@@ -121,6 +126,7 @@ func New(cfg Config) *Server {
 	}
 	s.admission = newAdmission(orDefault(cfg.MaxInFlight, DefaultMaxInFlight), max(waiting, 0),
 		orDefault(cfg.QueueWait, DefaultQueueWait), s.metrics.shed.Inc)
+	s.quota.NodeID, s.quota.SegmentSize = cfg.NodeID, cfg.SegmentSize
 	if cfg.StarterGrant != 0 {
 		s.quota.StarterGrant = cfg.StarterGrant
 	}

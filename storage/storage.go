@@ -19,6 +19,11 @@ var ErrNotFound = errors.New("storage: record not found")
 // ErrDuplicate is returned when a unique index already holds the value.
 var ErrDuplicate = errors.New("storage: duplicate unique value")
 
+// ErrNegativeBalance is returned by Quotas.Put for a quota whose available
+// balance is below zero. The domain never writes one; a backend refuses it
+// all the same, so no interleaving of nodes can spend a unit twice.
+var ErrNegativeBalance = errors.New("storage: quota balance below zero")
+
 // ErrClosed is returned once the store has been closed (shutdown).
 var ErrClosed = errors.New("storage: store is closed")
 
@@ -64,6 +69,7 @@ type Tx interface {
 	APIKeys() APIKeys
 	Pools() Pools
 	NumberRanges() NumberRanges
+	NumberSegments() NumberSegments
 	ReuseQueue() ReuseQueue
 	Quotas() Quotas
 	Ledger() Ledger
@@ -147,6 +153,16 @@ type NumberRanges interface {
 	List(carrier string, p Page[*ewaybillv1.NumberRange]) ([]*ewaybillv1.NumberRange, string, error)
 }
 
+// NumberSegments holds, per carrier, the segments of serials leased to
+// serving nodes, by first serial.
+type NumberSegments interface {
+	Get(carrier string, first int64) (*ewaybillv1.NumberSegment, error)
+	Put(carrier string, s *ewaybillv1.NumberSegment) error
+	// Delete removes a segment; deleting a missing one is no error.
+	Delete(carrier string, first int64) error
+	List(carrier string, p Page[*ewaybillv1.NumberSegment]) ([]*ewaybillv1.NumberSegment, string, error)
+}
+
 // QueuedNumber is a cancelled number waiting in a carrier's reuse queue.
 type QueuedNumber struct {
 	Number string
@@ -170,6 +186,7 @@ type ReuseQueue interface {
 // Quotas holds balances by merchant id and carrier code.
 type Quotas interface {
 	Get(merchantID, carrier string) (*ewaybillv1.Quota, error)
+	// Put stores q; ErrNegativeBalance if its available is below zero.
 	Put(merchantID, carrier string, q *ewaybillv1.Quota) error
 	// List lists one merchant's quotas, or every merchant's for "".
 	List(merchantID string, p Page[*ewaybillv1.Quota]) ([]*ewaybillv1.Quota, string, error)

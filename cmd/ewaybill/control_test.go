@@ -99,14 +99,14 @@ func TestControlSocketLifecycle(t *testing.T) {
 	if !strings.Contains(p.log.String(), "control="+path) {
 		t.Errorf("the serving line does not name the control socket:\n%s", p.log.String())
 	}
-	// Only the database, its key and the socket: the directory the
-	// socket was bound in is gone.
+	// Only the database, its key, the node's id and the socket: the
+	// directory the socket was bound in is gone.
 	entries, _ := os.ReadDir(dataDir)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "control.sock ewaybill.db pii.key" {
+	if strings.Join(names, " ") != "control.sock ewaybill.db node-id pii.key" {
 		t.Errorf("data dir holds %q", names)
 	}
 

@@ -45,6 +45,9 @@ type serveConfig struct {
 	// store is --store: a PostgreSQL URL, or empty for bbolt in dataDir.
 	store string
 	pg    pgFlags
+	// nodeID is --node-id; segmentSize --segment-size.
+	nodeID      string
+	segmentSize int64
 }
 
 // pgFlags tune the PostgreSQL store's pool and timeouts.
@@ -74,6 +77,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.piiKeyFile, "pii-key-file", "", piiKeyFileUsage+", generated on a fresh data dir")
 	fs.StringVar(&c.store, "store", "", storeUsage+"; the data dir then keeps only admin.key and the demo's keys")
 	c.pg.register(fs)
+	fs.StringVar(&c.nodeID, "node-id", "", "names this node's leases of number segments; default: an id made on the first start and kept in <data-dir>/"+nodeIDFile+". Give each node over one --store its own")
+	fs.Int64Var(&c.segmentSize, "segment-size", quota.DefaultSegmentSize, "serials a node leases from a carrier's pool at a time")
 	c.memory.register(fs)
 	c.overload.register(fs)
 	c.tls.register(fs)
@@ -99,6 +104,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.pg.maxConns < 0 || c.pg.connectTimeout <= 0 || c.pg.statementTimeout <= 0 {
 		return c, errors.New("--store-max-conns must be 0 or more, --store-connect-timeout and --store-statement-timeout above 0")
+	}
+	if c.segmentSize < 1 || c.segmentSize > quota.MaxSegmentSize {
+		return c, fmt.Errorf("--segment-size must be 1 to %d, got %d", quota.MaxSegmentSize, c.segmentSize)
 	}
 	if c.starterGrant < 0 {
 		return c, fmt.Errorf("--starter-grant must be 0 (no grant) or more, got %d", c.starterGrant)
@@ -181,7 +189,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer control.Close()
 	}
 
-	srvCfg := server.Config{Store: store, Logger: log, StarterGrant: configStarterGrant(cfg.starterGrant)}
+	nodeID, err := resolveNodeID(cfg.nodeID, cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	srvCfg := server.Config{Store: store, Logger: log, StarterGrant: configStarterGrant(cfg.starterGrant),
+		NodeID: nodeID, SegmentSize: cfg.segmentSize}
 	cfg.overload.apply(&srvCfg)
 	srv := server.New(srvCfg)
 	adminKey, err := bootstrapAdmin(ctx, srv.Keys(), cfg, log)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	"google.golang.org/protobuf/proto"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/storage"
@@ -39,16 +41,30 @@ func (t pools) List(p storage.Page[*ewaybillv1.Pool]) ([]*ewaybillv1.Pool, strin
 	return t.table.list(nil, p)
 }
 
-type numberRanges struct {
-	table table[*ewaybillv1.NumberRange]
+// bySerial is a table of a carrier's records keyed by their first serial
+// (number ranges, number segments).
+type bySerial[T interface {
+	proto.Message
+	GetFirstSerial() int64
+}] struct {
+	table table[T]
 }
 
-func (t numberRanges) Get(carrier string, first int64) (*ewaybillv1.NumberRange, error) {
+func (t bySerial[T]) Get(carrier string, first int64) (T, error) {
 	return t.table.get(serialKey(carrier, first))
 }
 
-func (t numberRanges) Put(carrier string, r *ewaybillv1.NumberRange) error {
-	return t.table.put(serialKey(carrier, r.GetFirstSerial()), r)
+func (t bySerial[T]) Put(carrier string, v T) error {
+	return t.table.put(serialKey(carrier, v.GetFirstSerial()), v)
+}
+
+func (t bySerial[T]) List(carrier string, p storage.Page[T]) ([]T, string, error) {
+	prefix := []byte(carrier + "/")
+	return t.table.list(prefix, scoped(prefix, p))
+}
+
+type numberRanges struct {
+	bySerial[*ewaybillv1.NumberRange]
 }
 
 func (t numberRanges) Floor(carrier string, serial int64) (*ewaybillv1.NumberRange, error) {
@@ -64,9 +80,12 @@ func (t numberRanges) Floor(carrier string, serial int64) (*ewaybillv1.NumberRan
 	return t.table.decode(k, raw)
 }
 
-func (t numberRanges) List(carrier string, p storage.Page[*ewaybillv1.NumberRange]) ([]*ewaybillv1.NumberRange, string, error) {
-	prefix := []byte(carrier + "/")
-	return t.table.list(prefix, scoped(prefix, p))
+type numberSegments struct {
+	bySerial[*ewaybillv1.NumberSegment]
+}
+
+func (t numberSegments) Delete(carrier string, first int64) error {
+	return t.table.b.Delete(serialKey(carrier, first))
 }
 
 // reuseQueue keys entries "<carrier>/<ready unix nanos><number>"; the value
@@ -129,6 +148,9 @@ func (t quotas) Get(merchantID, carrier string) (*ewaybillv1.Quota, error) {
 }
 
 func (t quotas) Put(merchantID, carrier string, q *ewaybillv1.Quota) error {
+	if q.GetAvailable() < 0 {
+		return fmt.Errorf("quota %s/%s: available %d: %w", merchantID, carrier, q.GetAvailable(), storage.ErrNegativeBalance)
+	}
 	return t.table.put(quotaKey(merchantID, carrier), q)
 }
 

@@ -37,6 +37,9 @@ var (
 	// Added in schema 6: request-rate limits.
 	bucketRateLimits = []byte("rate_limits")
 
+	// Added in schema 7: segments of serials leased to serving nodes.
+	bucketNumberSegments = []byte("number_segments")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketMerchants, bucketMerchantsByCreditCode, bucketCarriers,
 		bucketAuthorizations, bucketAPIKeys, bucketAPIKeysBySecretHash,
@@ -44,7 +47,7 @@ var (
 		bucketQuotaRequests, bucketCancelGuards, bucketWaybills, bucketWaybillNumbers,
 		bucketIdempotencyKeys, bucketMappingProfiles,
 		bucketRoutingTables, bucketLabelTemplates, bucketPrintJobs, bucketPrintJobRequests, bucketAuditLog,
-		bucketRateLimits,
+		bucketRateLimits, bucketNumberSegments,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -59,6 +62,8 @@ var (
 // History: 1 foundation; 2 adds the allocation engine's buckets; 3 adds
 // mapping profiles; 4 adds routing tables, label templates, print jobs
 // and the audit log; 5 seals personal data (pii.go), which an older
-// binary would read as absent; 6 adds rate limits. An older file is upgraded in place by
+// binary would read as absent; 6 adds rate limits; 7 adds number
+// segments, without which an older binary would issue leased serials
+// again. An older file is upgraded in place by
 // creating the buckets; records written in clear read as they are.
-const SchemaVersion uint64 = 6
+const SchemaVersion uint64 = 7

@@ -54,7 +54,11 @@ func (t *tx) Pools() storage.Pools {
 }
 
 func (t *tx) NumberRanges() storage.NumberRanges {
-	return numberRanges{newTable(t.btx, bucketNumberRanges, func() *ewaybillv1.NumberRange { return new(ewaybillv1.NumberRange) })}
+	return numberRanges{bySerial[*ewaybillv1.NumberRange]{newTable(t.btx, bucketNumberRanges, func() *ewaybillv1.NumberRange { return new(ewaybillv1.NumberRange) })}}
+}
+
+func (t *tx) NumberSegments() storage.NumberSegments {
+	return numberSegments{bySerial[*ewaybillv1.NumberSegment]{newTable(t.btx, bucketNumberSegments, func() *ewaybillv1.NumberSegment { return new(ewaybillv1.NumberSegment) })}}
 }
 
 func (t *tx) ReuseQueue() storage.ReuseQueue { return reuseQueue{bucket(t.btx, bucketReuseQueue)} }

@@ -2,7 +2,11 @@ package pgstore
 
 import (
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"google.golang.org/protobuf/proto"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/storage"
@@ -33,8 +37,13 @@ func (t *tx) Pools() storage.Pools {
 }
 
 func (t *tx) NumberRanges() storage.NumberRanges {
-	return numberRanges{newTable(t, "number_ranges", func() *ewaybillv1.NumberRange { return new(ewaybillv1.NumberRange) },
-		text("carrier"), bigint("first_serial"))}
+	return numberRanges{bySerial[*ewaybillv1.NumberRange]{newTable(t, "number_ranges", func() *ewaybillv1.NumberRange { return new(ewaybillv1.NumberRange) },
+		text("carrier"), bigint("first_serial"))}}
+}
+
+func (t *tx) NumberSegments() storage.NumberSegments {
+	return numberSegments{bySerial[*ewaybillv1.NumberSegment]{newTable(t, "number_segments", func() *ewaybillv1.NumberSegment { return new(ewaybillv1.NumberSegment) },
+		text("carrier"), bigint("first_serial"))}}
 }
 
 func (t *tx) ReuseQueue() storage.ReuseQueue { return reuseQueue{t} }
@@ -197,16 +206,27 @@ func (t pools) List(p storage.Page[*ewaybillv1.Pool]) ([]*ewaybillv1.Pool, strin
 	return t.table.list(nil, p)
 }
 
+// bySerial is a table of a carrier's records keyed by their first serial
+// (number ranges, number segments).
+type bySerial[T interface {
+	proto.Message
+	GetFirstSerial() int64
+}] struct {
+	table table[T]
+}
+
+func (t bySerial[T]) Get(carrier string, first int64) (T, error) { return t.table.get(carrier, first) }
+
+func (t bySerial[T]) Put(carrier string, v T) error {
+	return t.table.put([]any{carrier, v.GetFirstSerial()}, v)
+}
+
+func (t bySerial[T]) List(carrier string, p storage.Page[T]) ([]T, string, error) {
+	return t.table.list([]any{carrier}, p)
+}
+
 type numberRanges struct {
-	table table[*ewaybillv1.NumberRange]
-}
-
-func (t numberRanges) Get(carrier string, first int64) (*ewaybillv1.NumberRange, error) {
-	return t.table.get(carrier, first)
-}
-
-func (t numberRanges) Put(carrier string, r *ewaybillv1.NumberRange) error {
-	return t.table.put([]any{carrier, r.GetFirstSerial()}, r)
+	bySerial[*ewaybillv1.NumberRange]
 }
 
 func (t numberRanges) Floor(carrier string, serial int64) (*ewaybillv1.NumberRange, error) {
@@ -220,8 +240,13 @@ func (t numberRanges) Floor(carrier string, serial int64) (*ewaybillv1.NumberRan
 	return t.table.decode(row{key: []any{carrier, first}, raw: raw})
 }
 
-func (t numberRanges) List(carrier string, p storage.Page[*ewaybillv1.NumberRange]) ([]*ewaybillv1.NumberRange, string, error) {
-	return t.table.list([]any{carrier}, p)
+type numberSegments struct {
+	bySerial[*ewaybillv1.NumberSegment]
+}
+
+func (t numberSegments) Delete(carrier string, first int64) error {
+	_, err := t.table.remove(carrier, first)
+	return err
 }
 
 type reuseQueue struct{ t *tx }
@@ -274,8 +299,21 @@ func (t quotas) Get(merchantID, carrier string) (*ewaybillv1.Quota, error) {
 	return t.table.get(merchantID, carrier)
 }
 
+// Put writes the balance into its own column too, whose CHECK makes the
+// database refuse a negative one (ErrNegativeBalance).
 func (t quotas) Put(merchantID, carrier string, q *ewaybillv1.Quota) error {
-	return t.table.put([]any{merchantID, carrier}, q)
+	raw, err := t.table.encode([]any{merchantID, carrier}, q)
+	if err != nil {
+		return err
+	}
+	_, err = t.table.t.exec("quotas", "INSERT INTO quotas (merchant_id, carrier, rec, available) VALUES ($1, $2, $3, $4) "+
+		"ON CONFLICT (merchant_id, carrier) DO UPDATE SET rec = EXCLUDED.rec, available = EXCLUDED.available",
+		merchantID, carrier, raw, q.GetAvailable())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23514" { // check_violation
+		return fmt.Errorf("quota %s/%s: available %d: %w", merchantID, carrier, q.GetAvailable(), storage.ErrNegativeBalance)
+	}
+	return err
 }
 
 func (t quotas) List(merchantID string, p storage.Page[*ewaybillv1.Quota]) ([]*ewaybillv1.Quota, string, error) {

@@ -60,6 +60,8 @@ func Run(t *testing.T, b Backend) {
 		{"ScopedListsIgnoreOtherScopesCursors", c.scopedListsIgnoreOtherScopesCursors},
 		{"APIKeys", c.apiKeys},
 		{"NumberRangesInSerialOrder", c.numberRangesInSerialOrder},
+		{"NumberSegments", c.numberSegments},
+		{"NegativeBalanceRefused", c.negativeBalanceRefused},
 		{"ReuseQueueInReadyOrder", c.reuseQueueInReadyOrder},
 		{"LedgerAppendOnlyAtTheEnd", c.ledgerAppendOnlyAtTheEnd},
 		{"SmallTables", c.smallTables},
@@ -146,6 +148,7 @@ func (c *conformance) missingRecordsAreNotFound(t *testing.T) {
 			"Pools.Get":                 second(tx.Pools().Get("SF")),
 			"NumberRanges.Get":          second(tx.NumberRanges().Get("SF", 1)),
 			"NumberRanges.Floor":        second(tx.NumberRanges().Floor("SF", 100)),
+			"NumberSegments.Get":        second(tx.NumberSegments().Get("SF", 1)),
 			"ReuseQueue.First":          second(tx.ReuseQueue().First("SF")),
 			"Quotas.Get":                second(tx.Quotas().Get("m1", "SF")),
 			"Ledger.Get":                second(tx.Ledger().Get("m1", "SF", 1)),
@@ -386,6 +389,69 @@ func (c *conformance) numberRangesInSerialOrder(t *testing.T) {
 		}
 		if r, err := tx.NumberRanges().Get("SF", 10); err != nil || r.GetName() != "10" {
 			t.Errorf("Get(SF, 10) = %v, %v", r, err)
+		}
+		return nil
+	})
+}
+
+func (c *conformance) numberSegments(t *testing.T) {
+	s := c.open(t)
+	update(t, s, func(tx storage.Tx) error {
+		for _, f := range []int64{2001, 1, 1001, 10001} {
+			seg := &ewaybillv1.NumberSegment{Carrier: "SF", FirstSerial: f, LastSerial: f + 999, NextSerial: f, Node: fmt.Sprint("n", f)}
+			if err := tx.NumberSegments().Put("SF", seg); err != nil {
+				return err
+			}
+		}
+		return tx.NumberSegments().Put("SFX", &ewaybillv1.NumberSegment{Carrier: "SFX", FirstSerial: 5, Node: "x"})
+	})
+	update(t, s, func(tx storage.Tx) error {
+		seg, err := tx.NumberSegments().Get("SF", 1001)
+		if err != nil {
+			return err
+		}
+		seg.NextSerial = 1500
+		if err := tx.NumberSegments().Put("SF", seg); err != nil {
+			return err
+		}
+		// Deleting a segment already gone is no error.
+		if err := tx.NumberSegments().Delete("SF", 7); err != nil {
+			t.Errorf("Delete of a missing segment: %v", err)
+		}
+		return tx.NumberSegments().Delete("SF", 2001)
+	})
+	got, _ := pageAll(t, s, 2, nil, (*ewaybillv1.NumberSegment).GetNode,
+		func(tx storage.Tx, p storage.Page[*ewaybillv1.NumberSegment]) ([]*ewaybillv1.NumberSegment, string, error) {
+			return tx.NumberSegments().List("SF", p)
+		})
+	wantNames(t, "SF's segments", got, "n1", "n1001", "n10001")
+	view(t, s, func(tx storage.Tx) error {
+		if seg, err := tx.NumberSegments().Get("SF", 1001); seg.GetNextSerial() != 1500 || err != nil {
+			t.Errorf("updated segment: %v, %v", seg, err)
+		}
+		if _, err := tx.NumberSegments().Get("SF", 2001); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("deleted segment: %v", err)
+		}
+		return nil
+	})
+}
+
+// negativeBalanceRefused: a quota is never stored with a negative
+// balance, and the refusal leaves the stored one as it was.
+func (c *conformance) negativeBalanceRefused(t *testing.T) {
+	s := c.open(t)
+	update(t, s, func(tx storage.Tx) error {
+		return tx.Quotas().Put("m1", "SF", &ewaybillv1.Quota{Name: "q", Available: 0})
+	})
+	err := s.Update(context.Background(), func(tx storage.Tx) error {
+		return tx.Quotas().Put("m1", "SF", &ewaybillv1.Quota{Name: "q", Available: -1})
+	})
+	if !errors.Is(err, storage.ErrNegativeBalance) {
+		t.Errorf("Put of a balance of -1: %v, want ErrNegativeBalance", err)
+	}
+	view(t, s, func(tx storage.Tx) error {
+		if q, err := tx.Quotas().Get("m1", "SF"); q.GetAvailable() != 0 || err != nil {
+			t.Errorf("quota after the refused put: %v, %v", q, err)
 		}
 		return nil
 	})

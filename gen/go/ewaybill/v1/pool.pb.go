@@ -108,7 +108,11 @@ type Pool struct {
 	// 24 hours.
 	ReuseQuarantine *durationpb.Duration `protobuf:"bytes,10,opt,name=reuse_quarantine,json=reuseQuarantine,proto3" json:"reuse_quarantine,omitempty"`
 	// When the pool last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Of available, serials leased to serving nodes in segments and not yet
+	// issued (output only). A node issues from its own segment, so nodes
+	// sharing one database do not contend for the pool.
+	Leased        int64 `protobuf:"varint,12,opt,name=leased,proto3" json:"leased,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -220,6 +224,13 @@ func (x *Pool) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Pool) GetLeased() int64 {
+	if x != nil {
+		return x.Leased
+	}
+	return 0
+}
+
 // NumberRange is a block of serials a carrier granted.
 type NumberRange struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -233,7 +244,9 @@ type NumberRange struct {
 	FirstNumber string `protobuf:"bytes,4,opt,name=first_number,json=firstNumber,proto3" json:"first_number,omitempty"`
 	// last_serial formatted as a waybill number (output only).
 	LastNumber string `protobuf:"bytes,5,opt,name=last_number,json=lastNumber,proto3" json:"last_number,omitempty"`
-	// The next serial to issue; last_serial + 1 once exhausted.
+	// The lowest serial not yet issued; last_serial + 1 once exhausted. With
+	// several nodes, serials above it may already be issued from other
+	// nodes' segments.
 	NextSerial int64 `protobuf:"varint,6,opt,name=next_serial,json=nextSerial,proto3" json:"next_serial,omitempty"`
 	// Active or retired.
 	State NumberRangeState `protobuf:"varint,7,opt,name=state,proto3,enum=ewaybill.v1.NumberRangeState" json:"state,omitempty"`
@@ -366,11 +379,108 @@ func (x *NumberRange) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// NumberSegment is a run of a range's serials leased to one serving node,
+// which issues them lowest first (Leaf-style segments). It is stored, and
+// its lease committed, before any of its serials is issued; the serial a
+// node issues and the segment's next_serial move in one transaction, so a
+// crash leaves no gap and no serial is issued twice. Stored only; no
+// method returns it.
+type NumberSegment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The carrier's code.
+	Carrier string `protobuf:"bytes,1,opt,name=carrier,proto3" json:"carrier,omitempty"`
+	// The first serial of the segment; also the key with carrier.
+	FirstSerial int64 `protobuf:"varint,2,opt,name=first_serial,json=firstSerial,proto3" json:"first_serial,omitempty"`
+	// The last serial, inclusive.
+	LastSerial int64 `protobuf:"varint,3,opt,name=last_serial,json=lastSerial,proto3" json:"last_serial,omitempty"`
+	// The next serial to issue; last_serial + 1 once used up.
+	NextSerial int64 `protobuf:"varint,4,opt,name=next_serial,json=nextSerial,proto3" json:"next_serial,omitempty"`
+	// The node holding the lease (its --node-id).
+	Node string `protobuf:"bytes,5,opt,name=node,proto3" json:"node,omitempty"`
+	// When the holder last issued from it, or leased it; a segment idle
+	// longer than the lease may be taken over by another node.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NumberSegment) Reset() {
+	*x = NumberSegment{}
+	mi := &file_ewaybill_v1_pool_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NumberSegment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NumberSegment) ProtoMessage() {}
+
+func (x *NumberSegment) ProtoReflect() protoreflect.Message {
+	mi := &file_ewaybill_v1_pool_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NumberSegment.ProtoReflect.Descriptor instead.
+func (*NumberSegment) Descriptor() ([]byte, []int) {
+	return file_ewaybill_v1_pool_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *NumberSegment) GetCarrier() string {
+	if x != nil {
+		return x.Carrier
+	}
+	return ""
+}
+
+func (x *NumberSegment) GetFirstSerial() int64 {
+	if x != nil {
+		return x.FirstSerial
+	}
+	return 0
+}
+
+func (x *NumberSegment) GetLastSerial() int64 {
+	if x != nil {
+		return x.LastSerial
+	}
+	return 0
+}
+
+func (x *NumberSegment) GetNextSerial() int64 {
+	if x != nil {
+		return x.NextSerial
+	}
+	return 0
+}
+
+func (x *NumberSegment) GetNode() string {
+	if x != nil {
+		return x.Node
+	}
+	return ""
+}
+
+func (x *NumberSegment) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
 var File_ewaybill_v1_pool_proto protoreflect.FileDescriptor
 
 const file_ewaybill_v1_pool_proto_rawDesc = "" +
 	"\n" +
-	"\x16ewaybill/v1/pool.proto\x12\vewaybill.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x03\n" +
+	"\x16ewaybill/v1/pool.proto\x12\vewaybill.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb7\x03\n" +
 	"\x04Pool\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
 	"\bimported\x18\x02 \x01(\x03R\bimported\x12\x1c\n" +
@@ -384,7 +494,8 @@ const file_ewaybill_v1_pool_proto_rawDesc = "" +
 	"\x10reuse_quarantine\x18\n" +
 	" \x01(\v2\x19.google.protobuf.DurationR\x0freuseQuarantine\x12;\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTimeB\x10\n" +
+	"updateTime\x12\x16\n" +
+	"\x06leased\x18\f \x01(\x03R\x06leasedB\x10\n" +
 	"\x0e_low_watermark\"\xdd\x03\n" +
 	"\vNumberRange\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
@@ -405,6 +516,16 @@ const file_ewaybill_v1_pool_proto_rawDesc = "" +
 	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\xdf\x01\n" +
+	"\rNumberSegment\x12\x18\n" +
+	"\acarrier\x18\x01 \x01(\tR\acarrier\x12!\n" +
+	"\ffirst_serial\x18\x02 \x01(\x03R\vfirstSerial\x12\x1f\n" +
+	"\vlast_serial\x18\x03 \x01(\x03R\n" +
+	"lastSerial\x12\x1f\n" +
+	"\vnext_serial\x18\x04 \x01(\x03R\n" +
+	"nextSerial\x12\x12\n" +
+	"\x04node\x18\x05 \x01(\tR\x04node\x12;\n" +
+	"\vupdate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime*u\n" +
 	"\x10NumberRangeState\x12\"\n" +
 	"\x1eNUMBER_RANGE_STATE_UNSPECIFIED\x10\x00\x12\x1d\n" +
@@ -424,25 +545,27 @@ func file_ewaybill_v1_pool_proto_rawDescGZIP() []byte {
 }
 
 var file_ewaybill_v1_pool_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ewaybill_v1_pool_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_ewaybill_v1_pool_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_ewaybill_v1_pool_proto_goTypes = []any{
 	(NumberRangeState)(0),         // 0: ewaybill.v1.NumberRangeState
 	(*Pool)(nil),                  // 1: ewaybill.v1.Pool
 	(*NumberRange)(nil),           // 2: ewaybill.v1.NumberRange
-	(*durationpb.Duration)(nil),   // 3: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(*NumberSegment)(nil),         // 3: ewaybill.v1.NumberSegment
+	(*durationpb.Duration)(nil),   // 4: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
 }
 var file_ewaybill_v1_pool_proto_depIdxs = []int32{
-	3, // 0: ewaybill.v1.Pool.reuse_quarantine:type_name -> google.protobuf.Duration
-	4, // 1: ewaybill.v1.Pool.update_time:type_name -> google.protobuf.Timestamp
+	4, // 0: ewaybill.v1.Pool.reuse_quarantine:type_name -> google.protobuf.Duration
+	5, // 1: ewaybill.v1.Pool.update_time:type_name -> google.protobuf.Timestamp
 	0, // 2: ewaybill.v1.NumberRange.state:type_name -> ewaybill.v1.NumberRangeState
-	4, // 3: ewaybill.v1.NumberRange.create_time:type_name -> google.protobuf.Timestamp
-	4, // 4: ewaybill.v1.NumberRange.update_time:type_name -> google.protobuf.Timestamp
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	5, // 3: ewaybill.v1.NumberRange.create_time:type_name -> google.protobuf.Timestamp
+	5, // 4: ewaybill.v1.NumberRange.update_time:type_name -> google.protobuf.Timestamp
+	5, // 5: ewaybill.v1.NumberSegment.update_time:type_name -> google.protobuf.Timestamp
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_ewaybill_v1_pool_proto_init() }
@@ -457,7 +580,7 @@ func file_ewaybill_v1_pool_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ewaybill_v1_pool_proto_rawDesc), len(file_ewaybill_v1_pool_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
