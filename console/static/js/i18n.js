@@ -124,7 +124,7 @@ const zh = {
   'station.printed': '已打印 {n} 张（作业 {job}）。', 'station.zplSaved': 'ZPL 文件已下载，可直接发送到热敏打印机。',
   'station.printManually': 'PDF 已打开；如果没有弹出打印对话框，请在预览中点击打印。',
 
-  'quota.title': '各承运商余额', 'quota.available': '可用', 'quota.granted': '累计授予', 'quota.live': '在用',
+  'quota.title': '各承运商余额', 'quota.refresh': '刷新', 'quota.available': '可用', 'quota.granted': '累计授予', 'quota.live': '在用',
   'quota.issuedTotal': '已取号', 'quota.cancelled': '已取消', 'quota.printed': '已打印', 'quota.recycled': '已回收',
   'quota.low': '余额低于预警线 {n}，请尽快充值。', 'quota.threshold': '预警线 {n}', 'quota.thresholdCol': '预警线',
   'quota.lowWarning': '余额不足：{carriers}', 'quota.none': '还没有额度：承运商授权通过后会获得初始额度。',
@@ -184,7 +184,7 @@ const zh = {
   'pools.size': '数量', 'pools.next': '下一序号', 'pools.noRanges': '还没有号段。',
 
   'topups.title': '额度调整', 'topups.pick': '选择商户…', 'topups.amount': '数量', 'topups.topUp': '充值', 'topups.deduct': '扣减',
-  'topups.done.topUp': '已充值 {n}，现可用 {available}。', 'topups.done.deduct': '已扣减 {n}，现可用 {available}。',
+  'topups.done.topUp': '{carrier} 已充值 {n}，现可用 {available}。', 'topups.done.deduct': '{carrier} 已扣减 {n}，现可用 {available}。',
   'topups.low': '全部商户中余额不足的额度', 'topups.noLow': '没有余额不足的额度。',
 
   'audit.title': '审计日志', 'audit.action': '动作', 'audit.resources': '对象', 'audit.details': '详情', 'audit.none': '没有审计记录。',
@@ -283,7 +283,7 @@ const en = {
   'station.printed': 'Printed {n} labels (job {job}).', 'station.zplSaved': 'ZPL file downloaded; send it to the thermal printer as is.',
   'station.printManually': 'The PDF is open; if no print dialog appeared, print it from the preview.',
 
-  'quota.title': 'Balances by carrier', 'quota.available': 'available', 'quota.granted': 'Granted', 'quota.live': 'Live',
+  'quota.title': 'Balances by carrier', 'quota.refresh': 'Refresh', 'quota.available': 'available', 'quota.granted': 'Granted', 'quota.live': 'Live',
   'quota.issuedTotal': 'Issued', 'quota.cancelled': 'Cancelled', 'quota.printed': 'Printed', 'quota.recycled': 'Recycled',
   'quota.low': 'Below the low-balance threshold of {n}: top up soon.', 'quota.threshold': 'Warns below {n}', 'quota.thresholdCol': 'Threshold',
   'quota.lowWarning': 'Low balance: {carriers}', 'quota.none': 'No quotas yet: an approved carrier authorization brings a starter grant.',
@@ -343,7 +343,7 @@ const en = {
   'pools.size': 'Numbers', 'pools.next': 'Next serial', 'pools.noRanges': 'No ranges yet.',
 
   'topups.title': 'Quota top-ups and deductions', 'topups.pick': 'Choose a merchant…', 'topups.amount': 'Amount', 'topups.topUp': 'Top up', 'topups.deduct': 'Deduct',
-  'topups.done.topUp': 'Topped up {n}; {available} available.', 'topups.done.deduct': 'Deducted {n}; {available} available.',
+  'topups.done.topUp': '{carrier}: topped up {n}; {available} available.', 'topups.done.deduct': '{carrier}: deducted {n}; {available} available.',
   'topups.low': 'Low balances across merchants', 'topups.noLow': 'No balance is low.',
 
   'audit.title': 'Audit log', 'audit.action': 'Action', 'audit.resources': 'Resources', 'audit.details': 'Details', 'audit.none': 'No events.',

@@ -30,7 +30,7 @@ const VIEWS = {
     ['audit', audit.render],
   ],
   ROLE_MERCHANT: [
-    ['balances', (root, ctx) => replace(root, h('h2', t('quota.title')), quotaPanel(ctx.merchant).el)],
+    ['balances', (root, ctx) => replace(root, quotaPanel(ctx.merchant).el)],
     ['waybills', waybills.render],
     ['station', station.render],
     ['mapping', mapping.render],

@@ -1,5 +1,5 @@
 // Balances and the ledger of one merchant, as the merchant sees them and
-// as an admin sees them before a top-up: a card per carrier (what is
+// as an admin sees them around a top-up: a card per carrier (what is
 // available, and how it got there), a warning under the low-balance
 // threshold, and the ledger every change is written to.
 
@@ -11,9 +11,7 @@ import { pagedList } from '../pager.js';
 import { carriers, carrierLabel } from '../carriers.js';
 
 // quotaPanel returns {el, refresh} for merchant's balances and ledger.
-// extra(quota, refresh), when given, adds controls to each card (an
-// admin's top-up and deduction).
-export function quotaPanel(merchant, { extra } = {}) {
+export function quotaPanel(merchant, title = t('quota.title')) {
   const cards = h('div.cards', { 'aria-live': 'polite' });
   const warn = h('div.low-warning', { hidden: true, role: 'alert' });
   const ledgerBox = h('div.ledger');
@@ -21,8 +19,9 @@ export function quotaPanel(merchant, { extra } = {}) {
   const typePick = select([['', t('quota.allTypes')], ...enumOptions('LedgerEntryType')], '', { 'aria-label': t('quota.ledgerType') });
   let ledger;
 
+  const again = h('button', { type: 'button', dataset: { act: 'refresh' }, onclick: () => refresh() }, t('quota.refresh'));
   const el = h('div.quota-panel',
-    warn, cards,
+    h('div.section-head', h('h2', title), again), warn, cards,
     h('div.section-head', h('h2', t('quota.ledger')),
       h('span.filters', field(t('col.carrier'), carrierPick), field(t('col.type'), typePick))),
     ledgerBox);
@@ -45,6 +44,7 @@ export function quotaPanel(merchant, { extra } = {}) {
   typePick.addEventListener('change', showLedger);
 
   async function refresh() {
+    again.disabled = true;
     cards.setAttribute('aria-busy', 'true');
     try {
       const [quotas, list] = await Promise.all([all(path(merchant, '/quotas'), 'quotas'), carriers()]);
@@ -59,6 +59,7 @@ export function quotaPanel(merchant, { extra } = {}) {
       replace(cards, errorBox(err));
     } finally {
       cards.removeAttribute('aria-busy');
+      again.disabled = false;
     }
     if (ledger) ledger.first();
   }
@@ -72,8 +73,7 @@ export function quotaPanel(merchant, { extra } = {}) {
       q.lowBalance ? h('p.warn-text', t('quota.low', { n: count(threshold) })) : h('p.muted', t('quota.threshold', { n: count(threshold) })),
       h('dl.stats',
         ['granted', 'live', 'issuedTotal', 'cancelled', 'printed', 'recycled'].map((k) =>
-          h('div', h('dt', t('quota.' + k)), h('dd', { dataset: { stat: k } }, count(q[k]))))),
-      extra ? extra(q, refresh) : null);
+          h('div', h('dt', t('quota.' + k)), h('dd', { dataset: { stat: k } }, count(q[k]))))));
   }
 
   showLedger();

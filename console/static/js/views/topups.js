@@ -5,7 +5,7 @@
 // second top-up.
 
 import { page, path, post, requestId, retrying } from '../api.js';
-import { h, replace, table, field, select, action, count, toast } from '../dom.js';
+import { h, replace, table, field, select, action, count } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { t } from '../i18n.js';
 import { pagedList } from '../pager.js';
@@ -37,28 +37,34 @@ export async function render(root) {
       replace(panel);
       return;
     }
-    replace(panel, quotaPanel(pick.value, { extra: adjust }).el);
+    const quotas = quotaPanel(pick.value);
+    replace(panel, adjust(pick.value, quotas.refresh), quotas.el);
   }
 
-  // adjust is the top-up and deduction form on one quota's card.
-  function adjust(q, refresh) {
-    const amount = h('input', { type: 'number', min: '1', step: '1', name: 'amount', inputmode: 'numeric', 'aria-label': t('topups.amount') });
-    const reason = h('input', { type: 'text', maxlength: '200', name: 'reason', 'aria-label': t('col.reason'), placeholder: t('col.reason') });
-    const msg = h('div.card-msg', { 'aria-live': 'polite' });
+  // adjust is the top-up and deduction form for one of merchant's
+  // quotas (a quota the merchant never had is created by its first
+  // top-up).
+  function adjust(merchant, refresh) {
+    const carrier = select(list.map((c) => [c.code, carrierLabel(list, c.code)]), list.length ? list[0].code : '', { id: 'topup-carrier' });
+    const amount = h('input#topup-amount', { type: 'number', min: '1', step: '1', name: 'amount', inputmode: 'numeric' });
+    const reason = h('input#topup-reason', { type: 'text', maxlength: '200', name: 'reason' });
+    const msg = h('div#topup-msg', { 'aria-live': 'polite' });
     const send = (verb) => async () => {
       replace(msg);
       const body = { amount: amount.value, reason: reason.value.trim(), requestId: requestId('console-' + verb) };
       try {
-        const out = await retrying(() => post(path(q.name, ':' + verb), body));
-        toast(t('topups.done.' + verb, { n: count(out.entry.delta), available: count(out.quota.available) }));
+        const out = await retrying(() => post(path(merchant + '/quotas/' + carrier.value, ':' + verb), body));
+        replace(msg, h('p.note.ok', { dataset: { available: out.quota.available || '0' } },
+          t('topups.done.' + verb, { n: count(Math.abs(Number(out.entry.delta))), carrier: carrierLabel(list, carrier.value), available: count(out.quota.available) })));
+        amount.value = '';
+        reason.value = '';
         await refresh();
       } catch (err) {
         replace(msg, errorBox(err));
       }
     };
     return h('form.adjust', { onsubmit: (ev) => ev.preventDefault() },
-      h('div.row', field(t('topups.amount'), amount), field(t('col.reason'), reason)),
-      h('div.row',
+      h('div.filters', field(t('col.carrier'), carrier), field(t('topups.amount'), amount), field(t('col.reason'), reason),
         action(t('topups.topUp'), send('topUp'), { kind: 'primary', dataset: { act: 'top-up' } }),
         action(t('topups.deduct'), send('deduct'), { kind: 'danger', dataset: { act: 'deduct' } })),
       msg);
