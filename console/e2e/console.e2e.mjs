@@ -218,6 +218,23 @@ await admin.click('[data-act=refresh]');
 await admin.locator('[data-act=refresh]:not([disabled])').waitFor();
 assert.equal(await available(admin, 'SF'), afterTopUp, 'a refused top-up changes nothing');
 
+step('admin: import a number range and see the pool level');
+await admin.click('a[data-view=pools]');
+const sfLevel = admin.locator('#pools tr[data-carrier=SF] .level');
+const poolBefore = Number(await sfLevel.getAttribute('data-available'));
+assert.equal(poolBefore, 100000);
+await admin.click('#pools tr[data-carrier=SF]');
+await admin.fill('#pool-detail input[name=firstSerial]', '200001');
+await admin.fill('#pool-detail input[name=lastSerial]', '250000');
+await admin.click('#pool-detail [data-act=import]');
+await admin.locator('#pool-detail .note.ok').waitFor();
+await admin.locator(`#pools tr[data-carrier=SF] .level[data-available="${poolBefore + 50000}"]`).waitFor();
+assert.equal(await admin.locator('#pool-detail tbody tr').count(), 2, 'both ranges listed');
+await admin.fill('#pool-detail input[name=lowWatermark]', '200000');
+await admin.locator('#pool-detail button', { hasText: '保存' }).click();
+await admin.locator('#pools tr[data-carrier=SF] .level[data-low="true"][data-watermark="200000"]').waitFor();
+assert.match(await sfLevel.innerText(), /低于水位/);
+
 step('admin: the audit log holds the top-up');
 await admin.click('a[data-view=audit]');
 await admin.locator('tr[data-action="quota.top_up"]').first().waitFor();
@@ -258,6 +275,19 @@ assert.match(await outcome.innerText(), /单号已作废/);
 await shop.click('a[data-view=balances]');
 assert.equal(await available(shop, 'SF'), afterAllocations + 1, 'the cancel credited one unit back');
 result.afterCancel = afterAllocations + 1;
+
+step('merchant: a mapping dry run names the problems per field');
+await shop.click('a[data-view=mapping]');
+await shop.selectOption('#dry-carrier', 'carriers/SF');
+await shop.click('[data-act=validate]');
+const summary = shop.locator('#dry-report .summary');
+await summary.waitFor();
+assert.equal(await summary.getAttribute('data-accepted'), '1');
+assert.equal(await summary.getAttribute('data-total'), '2');
+const bad = shop.locator('#dry-report .order-result.bad[data-order="2"]');
+assert.equal(await bad.locator('tr[data-field="order.receiver.mobile"]').getAttribute('data-rule'), 'charset');
+assert.match(await bad.locator('tr[data-field="order.receiver.mobile"]').innerText(), /buyer\.mobile/);
+await shop.locator('#dry-report tr[data-rule=looks_like_landline]').waitFor(); // a warning, judged over both samples
 
 step('merchant: make a key for the print station');
 await shop.click('a[data-view=keys]');
