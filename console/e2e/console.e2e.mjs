@@ -410,6 +410,20 @@ for (const sel of ['#scan', '[data-act=print-pdf]', '#preview']) {
 }
 await shot(tablet, 'print-station-tablet');
 
+step('tablet: reprint as ZPL for a thermal printer, the reason from a chip');
+await tablet.locator('.reprint button.chip', { hasText: '标签破损' }).tap();
+const saved = tablet.waitForEvent('download');
+const zplRendered = tablet.waitForResponse((r) => r.url().endsWith('/labels:render') && r.request().postData().includes('LABEL_FORMAT_ZPL'));
+await tablet.keyboard.press('Control+Shift+Enter');
+result.zplJob = (await (await zplRendered).json()).printJob.name;
+const zplFile = await (await saved).path();
+const zpl = fs.readFileSync(zplFile, 'latin1');
+assert.equal((zpl.match(/\^XA/g) || []).length, 1, 'one label in the ZPL stream');
+assert.ok(zpl.includes('^BC') && zpl.trimEnd().endsWith('^XZ'), 'a Code 128 label, whole');
+const zplRow = tablet.locator(`#done tr[data-number="${numbers[2]}"][data-copy="2"]`);
+await zplRow.waitFor();
+assert.match(await zplRow.innerText(), /ZPL[\s\S]*标签破损/);
+
 // ----------------------------------------------------------- everywhere
 step('no third-party request, no CSP violation, no error');
 // Besides the server, a page may load its own blobs and data, and the

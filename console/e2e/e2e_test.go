@@ -214,6 +214,7 @@ type seen struct {
 	AfterCancel      int64
 	FirstJob         string
 	ReprintJob       string
+	ZPLJob           string `json:"zplJob"`
 	ReprintCopy      int32
 	Requests         int
 }
@@ -307,6 +308,7 @@ func (w *world) checkRecords(t *testing.T, s seen) {
 		got = append(got, fmt.Sprintf("%s %s %q [%s]", j.GetName(), j.GetFormat(), j.GetReprintReason(), strings.Join(labels, " ")))
 	}
 	want := []string{
+		fmt.Sprintf("%s LABEL_FORMAT_ZPL %q [%s#2]", s.ZPLJob, "标签破损", s.Numbers[2]),
 		fmt.Sprintf("%s LABEL_FORMAT_PDF %q [%s#%d]", s.ReprintJob, "卡纸", s.Numbers[1], s.ReprintCopy),
 		fmt.Sprintf("%s LABEL_FORMAT_PDF \"\" [%s#1 %s#1 %s#1]", s.FirstJob, s.Numbers[0], s.Numbers[1], s.Numbers[2]),
 	}
@@ -315,7 +317,7 @@ func (w *world) checkRecords(t *testing.T, s seen) {
 	}
 	waybills := ewaybillv1.NewWaybillServiceClient(w.conn)
 	printed, cancelled := ewaybillv1.WaybillState_WAYBILL_STATE_PRINTED, ewaybillv1.WaybillState_WAYBILL_STATE_CANCELLED
-	wantStates, wantPrints := []ewaybillv1.WaybillState{printed, printed, printed, cancelled}, []int32{1, 2, 1, 0}
+	wantStates, wantPrints := []ewaybillv1.WaybillState{printed, printed, printed, cancelled}, []int32{1, 2, 2, 0}
 	for i, n := range s.Numbers {
 		wb, err := waybills.GetWaybill(admin, &ewaybillv1.GetWaybillRequest{Name: "waybills/" + n})
 		if err != nil {

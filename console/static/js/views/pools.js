@@ -4,7 +4,7 @@
 // import of a new range and the watermark itself.
 
 import { all, page, path, post, call } from '../api.js';
-import { h, replace, table, when, field, action, count, toast } from '../dom.js';
+import { h, replace, table, when, field, action, count } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { t, enumLabel } from '../i18n.js';
 import { pagedList } from '../pager.js';
@@ -16,7 +16,9 @@ export async function render(root) {
   replace(root, h('section', h('h2', t('pools.title')), overview, detail));
   await refresh();
 
-  async function refresh(open) {
+  // refresh reads the carriers and pools again and, when open names a
+  // carrier, shows it with note (the outcome of what was just done).
+  async function refresh(open, note) {
     forget();
     try {
       const [list, pools] = await Promise.all([carriers(), all('/v1/pools', 'pools')]);
@@ -33,7 +35,7 @@ export async function render(root) {
       ], list, { empty: t('pools.none'), onRow: (c) => show(c, poolOf(c)), rowProps: (c) => ({ dataset: { carrier: c.code } }) }));
       if (open) {
         const c = list.find((x) => x.code === open);
-        if (c) show(c, poolOf(c));
+        if (c) show(c, poolOf(c), note);
       }
     } catch (err) {
       replace(overview, errorBox(err));
@@ -49,11 +51,11 @@ export async function render(root) {
       p.low ? h('span.badge.warn', t('pools.low')) : null);
   }
 
-  function show(c, p) {
+  function show(c, p, note) {
     const first = h('input', { type: 'number', min: '1', step: '1', name: 'firstSerial', inputmode: 'numeric' });
     const last = h('input', { type: 'number', min: '1', step: '1', name: 'lastSerial', inputmode: 'numeric' });
     const watermark = h('input', { type: 'number', min: '0', step: '1', name: 'lowWatermark', value: p.lowWatermark || '0' });
-    const msg = h('div', { 'aria-live': 'polite' });
+    const msg = h('div', { 'aria-live': 'polite' }, note);
     const ranges = pagedList((token, size) => page(path(c.name, '/numberRanges'), 'numberRanges', { pageSize: size, pageToken: token }),
       (items) => table([
         [t('pools.first'), (r) => h('span.mono', r.firstNumber)],
@@ -76,10 +78,9 @@ export async function render(root) {
           replace(msg, h('p.note.info', h('progress'), ' ', t('pools.importing')));
           try {
             const out = await post(path(c.name, '/numberRanges:import'), { firstSerial: first.value, lastSerial: last.value });
-            replace(msg, h('p.note.ok', t('pools.imported.done', {
+            await refresh(c.code, h('p.note.ok', t('pools.imported.done', {
               first: out.numberRange.firstNumber, last: out.numberRange.lastNumber, available: count(out.pool.available),
             })));
-            await refresh(c.code);
           } catch (err) {
             replace(msg, errorBox(err));
           }
@@ -90,8 +91,7 @@ export async function render(root) {
         action(t('form.save'), async () => {
           try {
             await call('PATCH', path(c.name, '/pool'), { body: { lowWatermark: watermark.value } });
-            toast(t('pools.watermarkSaved'));
-            await refresh(c.code);
+            await refresh(c.code, h('p.note.ok', t('pools.watermarkSaved')));
           } catch (err) {
             replace(msg, errorBox(err));
           }
