@@ -6,20 +6,16 @@ package e2e_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -107,7 +103,13 @@ func startWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	// The server's log goes to a file (its handler serialises writes),
+	// shown when the test fails.
+	logPath := filepath.Join(t.TempDir(), "server.log")
+	logs, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := server.New(server.Config{Store: store, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if _, err := srv.Keys().Bootstrap(ctx, adminKey); err != nil {
 		t.Fatal(err)
@@ -131,8 +133,10 @@ func startWorld(t *testing.T) *world {
 		conn.Close()
 		srv.GRPC().Stop()
 		store.Close()
+		logs.Close()
 		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
+			text, _ := os.ReadFile(logPath)
+			t.Logf("server log:\n%s", text)
 		}
 	})
 	w := &world{url: web.URL, conn: conn, legalName: "杭州小店 E2E"}
@@ -154,48 +158,26 @@ func startWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 
-	// The merchant registers itself and applies for SF over REST, as a
-	// shop would; both wait for the admin the browser plays.
-	var reg struct {
-		Merchant     struct{ Name string }
-		APIKeySecret string `json:"apiKeySecret"`
-	}
-	w.rest(t, "POST", "/v1/merchants:register", "", map[string]any{
-		"qualification": map[string]any{
-			"legalName": w.legalName, "type": "MERCHANT_TYPE_INDIVIDUAL_BUSINESS", "creditCode": "92330100MA2H00000H",
-			"legalRepresentative": map[string]any{"name": "王五", "idNumber": "440524188001010014"},
-			"contact":             map[string]any{"name": "王五", "mobile": "13900139000"},
-			"licenceDocumentRef":  "doc://licence/hz-e2e",
+	// The merchant registers itself (a public call) and applies for SF;
+	// both wait for the admin the browser plays.
+	reg, err := ewaybillv1.NewMerchantServiceClient(conn).RegisterMerchant(ctx, &ewaybillv1.RegisterMerchantRequest{
+		Qualification: &ewaybillv1.Qualification{
+			LegalName: w.legalName, Type: ewaybillv1.MerchantType_MERCHANT_TYPE_INDIVIDUAL_BUSINESS, CreditCode: "92330100MA2H00000H",
+			LegalRepresentative: &ewaybillv1.Person{Name: "王五", IdNumber: "440524188001010014"},
+			Contact:             &ewaybillv1.Contact{Name: "王五", Mobile: "13900139000"},
+			LicenceDocumentRef:  "doc://licence/hz-e2e",
 		},
-		"keyDisplayName": "shop erp",
-	}, &reg)
-	w.merchant, w.key = reg.Merchant.Name, reg.APIKeySecret
-	w.rest(t, "POST", "/v1/"+w.merchant+"/carrierAuthorizations", w.key, map[string]any{"carrier": "carriers/SF", "settlementAccount": "0571000001"}, nil)
-	return w
-}
-
-// rest sends one REST call that must succeed and decodes its answer.
-func (w *world) rest(t *testing.T, method, path, key string, body, out any) {
-	t.Helper()
-	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, w.url+path, bytes.NewReader(raw))
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
+		KeyDisplayName: "shop erp",
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	got, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, got)
+	w.merchant, w.key = reg.GetMerchant().GetName(), reg.GetApiKeySecret()
+	if _, err := ewaybillv1.NewCarrierAuthorizationServiceClient(conn).CreateCarrierAuthorization(asKey(w.key), &ewaybillv1.CreateCarrierAuthorizationRequest{
+		Parent: w.merchant, CarrierAuthorization: &ewaybillv1.CarrierAuthorization{Carrier: "carriers/SF", SettlementAccount: "0571000001"}}); err != nil {
+		t.Fatal(err)
 	}
-	if out != nil {
-		if err := json.Unmarshal(got, out); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return w
 }
 
 func asKey(key string) context.Context {
@@ -340,22 +322,4 @@ func (w *world) checkRecords(t *testing.T, s seen) {
 	if len(printers) != 1 || printers[0] != "e2e 打印台" {
 		t.Errorf("printer keys %q, want the one the merchant made in the console", printers)
 	}
-}
-
-// syncBuffer collects the server's log for a failed test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
