@@ -262,8 +262,13 @@ await shop.locator('.ledger tr[data-type=LEDGER_ENTRY_TYPE_ALLOCATION]').nth(3).
 await shot(shop, 'merchant');
 result.afterAllocations = afterAllocations;
 
-step('merchant: cancel the fourth waybill');
+step('merchant: find a waybill by number, cancel the fourth');
 await shop.click('a[data-view=waybills]');
+await shop.fill('input[name=number]', numbers[0]);
+await shop.click('form.filters button[type=submit]');
+await shop.locator(`.results tr[data-number="${numbers[0]}"]`).waitFor();
+assert.equal(await shop.locator('.results tr[data-number]').count(), 1);
+await shop.fill('input[name=number]', '');
 await shop.fill('input[name=orderCode]', 'E2E-4');
 await shop.click('form.filters button[type=submit]');
 await shop.locator(`tr[data-number="${numbers[3]}"] [data-act=cancel]`).click();
@@ -373,6 +378,20 @@ const notFound = station.locator('#scan-msg .error-box');
 await notFound.waitFor();
 assert.equal(await notFound.getAttribute('data-reason'), 'RESOURCE_NOT_FOUND');
 assert.match(await notFound.innerText(), /NO-SUCH-ORDER/);
+assert.equal(await text(station, '#queue-count'), '0');
+
+step('station: the queue from the keyboard (↑ selects, Delete removes, Shift+Esc clears)');
+for (const n of [numbers[0], numbers[2]]) {
+  await station.keyboard.type(n);
+  await station.keyboard.press('Enter');
+  await station.locator(`#queue tr[data-number="${n}"]`).waitFor();
+}
+await station.keyboard.press('ArrowUp');
+await station.locator(`#queue tr.selected[data-number="${numbers[0]}"]`).waitFor();
+await station.keyboard.press('Delete');
+await station.locator(`#queue tr[data-number="${numbers[0]}"]`).waitFor({ state: 'detached' });
+assert.equal(await text(station, '#queue-count'), '1');
+await station.keyboard.press('Shift+Escape');
 assert.equal(await text(station, '#queue-count'), '0');
 
 step('station: English, then the tablet layout');

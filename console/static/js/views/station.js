@@ -95,7 +95,9 @@ export function render(root, { merchant }) {
         state.selected = (state.selected + (ev.key === 'ArrowDown' ? 1 : -1) + state.queue.length) % state.queue.length;
         drawQueue();
       }
-    } else if ((ev.key === 'Delete' || ev.key === 'Backspace') && scan.value === '' && state.selected >= 0) {
+    } else if (ev.key === 'Delete' && scan.value === '' && state.selected >= 0) {
+      // Delete only: a Backspace too many while clearing the box must
+      // not drop a label from the queue.
       ev.preventDefault();
       remove(state.selected);
     } else if (ev.key === 'Escape') {

@@ -48,7 +48,7 @@ export async function render(root, { merchant }) {
     const n = number.value.trim();
     if (n) {
       // A number is one waybill: GET waybills/{number} (the latest holder).
-      get(path('waybills/' + n)).then(
+      get('/v1/waybills/' + encodeURIComponent(n)).then(
         (out) => replace(results, table(columns(show), [out.waybill], { rowProps: (w) => ({ dataset: { number: w.number } }) })),
         (err) => replace(results, errorBox(err)));
       return;
