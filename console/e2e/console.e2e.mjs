@@ -335,6 +335,13 @@ const asked = await station.evaluate(() => window.__printed);
 assert.equal(asked.length, 1, 'the console opened the print dialog once');
 assert.equal(asked[0], await station.getAttribute('#print-frame', 'src'));
 assert.match(asked[0], /^blob:/);
+// Chromium's PDF viewer shows the file in the frame under object-src
+// 'none': its own page loads inside the console's frame.
+for (let i = 0; i < 50 && !station.frames().some((f) => f.url().startsWith('chrome-extension://')); i++) {
+  await station.waitForTimeout(100);
+}
+assert.ok(station.frames().some((f) => f.url().startsWith('chrome-extension://') && f.parentFrame()?.url() === asked[0]),
+  'the PDF viewer shows the printed file: ' + station.frames().map((f) => f.url()).join(' '));
 assert.equal(await text(station, '#queue-count'), '0');
 result.firstJob = first.printJob.name;
 
