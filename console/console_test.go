@@ -1,14 +1,20 @@
 package console
 
 import (
+	"compress/gzip"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// handler is made once: each Handler compresses every asset.
+var handler = sync.OnceValue(Handler)
 
 // get serves one request through Handler.
 func get(t *testing.T, method, target string, header http.Header) *httptest.ResponseRecorder {
@@ -18,7 +24,7 @@ func get(t *testing.T, method, target string, header http.Header) *httptest.Resp
 		req.Header[k] = v
 	}
 	rec := httptest.NewRecorder()
-	Handler().ServeHTTP(rec, req)
+	handler().ServeHTTP(rec, req)
 	return rec
 }
 
@@ -81,6 +87,49 @@ func TestServesEveryAsset(t *testing.T) {
 				t.Errorf("HEAD: %d with %d bytes", head.Code, head.Body.Len())
 			}
 		})
+	}
+}
+
+// TestGzip: a client that takes gzip gets the smaller encoding, under
+// its own ETag, which decodes to the file; one that does not, the file.
+func TestGzip(t *testing.T) {
+	plain := get(t, "GET", Prefix+"js/i18n.js", nil)
+	for _, c := range []struct {
+		accept string
+		gzip   bool
+	}{
+		{"gzip, deflate, br", true},
+		{"br;q=1.0, gzip;q=0.8", true},
+		{"GZIP", true},
+		{"gzip;q=0", false},
+		{"deflate", false},
+		{"", false},
+	} {
+		rec := get(t, "GET", Prefix+"js/i18n.js", http.Header{"Accept-Encoding": {c.accept}})
+		if got := rec.Header().Get("Content-Encoding") == "gzip"; got != c.gzip || rec.Header().Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("Accept-Encoding %q: Content-Encoding %q, Vary %q", c.accept, rec.Header().Get("Content-Encoding"), rec.Header().Get("Vary"))
+		}
+		if !c.gzip {
+			if rec.Body.String() != plain.Body.String() {
+				t.Fatalf("Accept-Encoding %q: not the plain file", c.accept)
+			}
+			continue
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(zr)
+		if err != nil || string(body) != plain.Body.String() || rec.Body.Len() > plain.Body.Len()/2 {
+			t.Fatalf("gzip body: %v, %d bytes decoded from %d; want the %d of the file, at least halved", err, len(body), rec.Body.Len(), plain.Body.Len())
+		}
+		etag := rec.Header().Get("ETag")
+		if etag == plain.Header().Get("ETag") {
+			t.Fatal("the gzip encoding shares the plain file's ETag")
+		}
+		if again := get(t, "GET", Prefix+"js/i18n.js", http.Header{"Accept-Encoding": {c.accept}, "If-None-Match": {etag}}); again.Code != http.StatusNotModified {
+			t.Fatalf("revalidating the gzip encoding: %d", again.Code)
+		}
 	}
 }
 
