@@ -207,10 +207,18 @@ func (s *Service) Create(ctx context.Context, p access.Principal, spec *ewaybill
 	return key, secret, err
 }
 
-// Get returns a key's metadata if p may see it.
+// CurrentKey is the name Get reads as the calling key itself.
+const CurrentKey = "apiKeys/current"
+
+// Get returns a key's metadata if p may see it. Any key may read itself
+// as CurrentKey: a client given only a key (a print station's) learns from
+// it what the key may do and for which merchant.
 func (s *Service) Get(ctx context.Context, p access.Principal, name string) (*ewaybillv1.ApiKey, error) {
-	id, err := s.visibleID(p, name)
-	if err != nil {
+	var id string
+	var err error
+	if name == CurrentKey && strings.HasPrefix(p.Key, "apiKeys/") {
+		id = strings.TrimPrefix(p.Key, "apiKeys/")
+	} else if id, err = s.visibleID(p, name); err != nil {
 		return nil, err
 	}
 	var k *ewaybillv1.ApiKey

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ewaybill/ewaybill/console"
 	"github.com/ewaybill/ewaybill/fault"
 	"github.com/ewaybill/ewaybill/gen"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
@@ -31,7 +32,7 @@ import (
 // HTTPHandler serves the REST gateway over conn, a client connection to
 // this server's own gRPC port, so every REST call passes the same
 // interceptors (auth, logging, metrics) as a gRPC call. It also serves
-// /healthz, /openapi.json and /metrics.
+// /healthz, /openapi.json, /metrics and the web console (/ and /console/).
 func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.Handler, error) {
 	gw := runtime.NewServeMux(
 		runtime.WithHealthzEndpoint(healthpb.NewHealthClient(conn)),
@@ -66,6 +67,11 @@ func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.H
 		w.Write(gen.OpenAPI)
 	}))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	// The web console owns "/" and its assets' prefix, nothing more:
+	// every other path still reaches the gateway.
+	ui := console.Handler()
+	mux.Handle("GET /{$}", ui)
+	mux.Handle("GET "+console.Prefix, ui)
 	mux.Handle("/", s.frontDoor(gw, http.MaxBytesHandler(gw, MaxRequestBytes)))
 	return mux, nil
 }

@@ -18,6 +18,11 @@ func (h *labelHandler) RenderLabels(ctx context.Context, req *ewaybillv1.RenderL
 	return h.svc.RenderLabels(ctx, access.FromContext(ctx), req)
 }
 
+func (h *labelHandler) LookupLabels(ctx context.Context, req *ewaybillv1.LookupLabelsRequest) (*ewaybillv1.LookupLabelsResponse, error) {
+	list, err := h.svc.LookupLabels(ctx, access.FromContext(ctx), req.GetParent(), req.GetCode())
+	return &ewaybillv1.LookupLabelsResponse{Candidates: list}, err
+}
+
 func (h *labelHandler) GetPrintJob(ctx context.Context, req *ewaybillv1.GetPrintJobRequest) (*ewaybillv1.GetPrintJobResponse, error) {
 	j, err := h.svc.GetPrintJob(ctx, access.FromContext(ctx), req.GetName())
 	return &ewaybillv1.GetPrintJobResponse{PrintJob: j}, err

@@ -126,7 +126,8 @@ func (x *CreateApiKeyResponse) GetSecret() string {
 // GetApiKeyRequest names a key.
 type GetApiKeyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "apiKeys/{key}".
+	// "apiKeys/{key}", or "apiKeys/current" for the key that sends the
+	// request.
 	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

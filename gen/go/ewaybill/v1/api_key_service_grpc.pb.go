@@ -34,7 +34,9 @@ const (
 type ApiKeyServiceClient interface {
 	// Creates a key and returns its secret once.
 	CreateApiKey(ctx context.Context, in *CreateApiKeyRequest, opts ...grpc.CallOption) (*CreateApiKeyResponse, error)
-	// Returns one key's metadata (never the secret).
+	// Returns one key's metadata (never the secret). "apiKeys/current" is
+	// the calling key, for any role: how a client (the web console) learns
+	// what the key it was given may do and which merchant it belongs to.
 	GetApiKey(ctx context.Context, in *GetApiKeyRequest, opts ...grpc.CallOption) (*GetApiKeyResponse, error)
 	// Lists keys' metadata, oldest first.
 	ListApiKeys(ctx context.Context, in *ListApiKeysRequest, opts ...grpc.CallOption) (*ListApiKeysResponse, error)
@@ -99,7 +101,9 @@ func (c *apiKeyServiceClient) RevokeApiKey(ctx context.Context, in *RevokeApiKey
 type ApiKeyServiceServer interface {
 	// Creates a key and returns its secret once.
 	CreateApiKey(context.Context, *CreateApiKeyRequest) (*CreateApiKeyResponse, error)
-	// Returns one key's metadata (never the secret).
+	// Returns one key's metadata (never the secret). "apiKeys/current" is
+	// the calling key, for any role: how a client (the web console) learns
+	// what the key it was given may do and which merchant it belongs to.
 	GetApiKey(context.Context, *GetApiKeyRequest) (*GetApiKeyResponse, error)
 	// Lists keys' metadata, oldest first.
 	ListApiKeys(context.Context, *ListApiKeysRequest) (*ListApiKeysResponse, error)

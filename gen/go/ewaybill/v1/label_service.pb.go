@@ -373,6 +373,211 @@ func (x *RenderLabelsResponse) GetPrintJob() *PrintJob {
 	return nil
 }
 
+// LookupLabelsRequest is a scanned or typed code.
+type LookupLabelsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "merchants/{merchant}": the waybills must be this merchant's.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// A waybill number or an order code, as scanned: 1 to 128 characters;
+	// surrounding white space is ignored.
+	Code          string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupLabelsRequest) Reset() {
+	*x = LookupLabelsRequest{}
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupLabelsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupLabelsRequest) ProtoMessage() {}
+
+func (x *LookupLabelsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupLabelsRequest.ProtoReflect.Descriptor instead.
+func (*LookupLabelsRequest) Descriptor() ([]byte, []int) {
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *LookupLabelsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *LookupLabelsRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+// LabelCandidate is a waybill as a print station sees it before printing:
+// what tells labels apart, never the sender or receiver.
+type LabelCandidate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "merchants/{merchant}/waybills/{waybill}".
+	Waybill string `protobuf:"bytes,1,opt,name=waybill,proto3" json:"waybill,omitempty"`
+	// The waybill number (what RenderLabels takes).
+	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	// "carriers/{code}".
+	Carrier string `protobuf:"bytes,3,opt,name=carrier,proto3" json:"carrier,omitempty"`
+	// The waybill's state; a CANCELLED one cannot be printed.
+	State WaybillState `protobuf:"varint,4,opt,name=state,proto3,enum=ewaybill.v1.WaybillState" json:"state,omitempty"`
+	// The order's code and package id.
+	OrderCode string `protobuf:"bytes,5,opt,name=order_code,json=orderCode,proto3" json:"order_code,omitempty"`
+	// The package of the order ("1" unless the order ships in several).
+	PackageId string `protobuf:"bytes,6,opt,name=package_id,json=packageId,proto3" json:"package_id,omitempty"`
+	// Prints recorded so far: 0 never printed, 1 or more a reprint.
+	PrintCount    int32 `protobuf:"varint,7,opt,name=print_count,json=printCount,proto3" json:"print_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LabelCandidate) Reset() {
+	*x = LabelCandidate{}
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LabelCandidate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LabelCandidate) ProtoMessage() {}
+
+func (x *LabelCandidate) ProtoReflect() protoreflect.Message {
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LabelCandidate.ProtoReflect.Descriptor instead.
+func (*LabelCandidate) Descriptor() ([]byte, []int) {
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *LabelCandidate) GetWaybill() string {
+	if x != nil {
+		return x.Waybill
+	}
+	return ""
+}
+
+func (x *LabelCandidate) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *LabelCandidate) GetCarrier() string {
+	if x != nil {
+		return x.Carrier
+	}
+	return ""
+}
+
+func (x *LabelCandidate) GetState() WaybillState {
+	if x != nil {
+		return x.State
+	}
+	return WaybillState_WAYBILL_STATE_UNSPECIFIED
+}
+
+func (x *LabelCandidate) GetOrderCode() string {
+	if x != nil {
+		return x.OrderCode
+	}
+	return ""
+}
+
+func (x *LabelCandidate) GetPackageId() string {
+	if x != nil {
+		return x.PackageId
+	}
+	return ""
+}
+
+func (x *LabelCandidate) GetPrintCount() int32 {
+	if x != nil {
+		return x.PrintCount
+	}
+	return 0
+}
+
+// LookupLabelsResponse lists what the code names.
+type LookupLabelsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The waybill numbered code first (one per carrier that issued the
+	// number), then the waybills whose order code is code, oldest first; at
+	// most 200.
+	Candidates    []*LabelCandidate `protobuf:"bytes,1,rep,name=candidates,proto3" json:"candidates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupLabelsResponse) Reset() {
+	*x = LookupLabelsResponse{}
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupLabelsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupLabelsResponse) ProtoMessage() {}
+
+func (x *LookupLabelsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupLabelsResponse.ProtoReflect.Descriptor instead.
+func (*LookupLabelsResponse) Descriptor() ([]byte, []int) {
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *LookupLabelsResponse) GetCandidates() []*LabelCandidate {
+	if x != nil {
+		return x.Candidates
+	}
+	return nil
+}
+
 // GetPrintJobRequest names a print job.
 type GetPrintJobRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -384,7 +589,7 @@ type GetPrintJobRequest struct {
 
 func (x *GetPrintJobRequest) Reset() {
 	*x = GetPrintJobRequest{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[4]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -396,7 +601,7 @@ func (x *GetPrintJobRequest) String() string {
 func (*GetPrintJobRequest) ProtoMessage() {}
 
 func (x *GetPrintJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[4]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -409,7 +614,7 @@ func (x *GetPrintJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPrintJobRequest.ProtoReflect.Descriptor instead.
 func (*GetPrintJobRequest) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{4}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetPrintJobRequest) GetName() string {
@@ -430,7 +635,7 @@ type GetPrintJobResponse struct {
 
 func (x *GetPrintJobResponse) Reset() {
 	*x = GetPrintJobResponse{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[5]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -442,7 +647,7 @@ func (x *GetPrintJobResponse) String() string {
 func (*GetPrintJobResponse) ProtoMessage() {}
 
 func (x *GetPrintJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[5]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -455,7 +660,7 @@ func (x *GetPrintJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPrintJobResponse.ProtoReflect.Descriptor instead.
 func (*GetPrintJobResponse) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{5}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetPrintJobResponse) GetPrintJob() *PrintJob {
@@ -480,7 +685,7 @@ type ListPrintJobsRequest struct {
 
 func (x *ListPrintJobsRequest) Reset() {
 	*x = ListPrintJobsRequest{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[6]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -492,7 +697,7 @@ func (x *ListPrintJobsRequest) String() string {
 func (*ListPrintJobsRequest) ProtoMessage() {}
 
 func (x *ListPrintJobsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[6]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -505,7 +710,7 @@ func (x *ListPrintJobsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPrintJobsRequest.ProtoReflect.Descriptor instead.
 func (*ListPrintJobsRequest) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{6}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListPrintJobsRequest) GetParent() string {
@@ -542,7 +747,7 @@ type ListPrintJobsResponse struct {
 
 func (x *ListPrintJobsResponse) Reset() {
 	*x = ListPrintJobsResponse{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[7]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -554,7 +759,7 @@ func (x *ListPrintJobsResponse) String() string {
 func (*ListPrintJobsResponse) ProtoMessage() {}
 
 func (x *ListPrintJobsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[7]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -567,7 +772,7 @@ func (x *ListPrintJobsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPrintJobsResponse.ProtoReflect.Descriptor instead.
 func (*ListPrintJobsResponse) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{7}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListPrintJobsResponse) GetPrintJobs() []*PrintJob {
@@ -595,7 +800,7 @@ type GetRoutingTableRequest struct {
 
 func (x *GetRoutingTableRequest) Reset() {
 	*x = GetRoutingTableRequest{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[8]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -607,7 +812,7 @@ func (x *GetRoutingTableRequest) String() string {
 func (*GetRoutingTableRequest) ProtoMessage() {}
 
 func (x *GetRoutingTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[8]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -620,7 +825,7 @@ func (x *GetRoutingTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRoutingTableRequest.ProtoReflect.Descriptor instead.
 func (*GetRoutingTableRequest) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{8}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetRoutingTableRequest) GetName() string {
@@ -641,7 +846,7 @@ type GetRoutingTableResponse struct {
 
 func (x *GetRoutingTableResponse) Reset() {
 	*x = GetRoutingTableResponse{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[9]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -653,7 +858,7 @@ func (x *GetRoutingTableResponse) String() string {
 func (*GetRoutingTableResponse) ProtoMessage() {}
 
 func (x *GetRoutingTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[9]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -666,7 +871,7 @@ func (x *GetRoutingTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRoutingTableResponse.ProtoReflect.Descriptor instead.
 func (*GetRoutingTableResponse) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{9}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetRoutingTableResponse) GetRoutingTable() *RoutingTable {
@@ -687,7 +892,7 @@ type UpdateRoutingTableRequest struct {
 
 func (x *UpdateRoutingTableRequest) Reset() {
 	*x = UpdateRoutingTableRequest{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[10]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -699,7 +904,7 @@ func (x *UpdateRoutingTableRequest) String() string {
 func (*UpdateRoutingTableRequest) ProtoMessage() {}
 
 func (x *UpdateRoutingTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[10]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -712,7 +917,7 @@ func (x *UpdateRoutingTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRoutingTableRequest.ProtoReflect.Descriptor instead.
 func (*UpdateRoutingTableRequest) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{10}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UpdateRoutingTableRequest) GetRoutingTable() *RoutingTable {
@@ -733,7 +938,7 @@ type UpdateRoutingTableResponse struct {
 
 func (x *UpdateRoutingTableResponse) Reset() {
 	*x = UpdateRoutingTableResponse{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[11]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -745,7 +950,7 @@ func (x *UpdateRoutingTableResponse) String() string {
 func (*UpdateRoutingTableResponse) ProtoMessage() {}
 
 func (x *UpdateRoutingTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[11]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -758,7 +963,7 @@ func (x *UpdateRoutingTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRoutingTableResponse.ProtoReflect.Descriptor instead.
 func (*UpdateRoutingTableResponse) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{11}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UpdateRoutingTableResponse) GetRoutingTable() *RoutingTable {
@@ -779,7 +984,7 @@ type GetLabelTemplateRequest struct {
 
 func (x *GetLabelTemplateRequest) Reset() {
 	*x = GetLabelTemplateRequest{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[12]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -791,7 +996,7 @@ func (x *GetLabelTemplateRequest) String() string {
 func (*GetLabelTemplateRequest) ProtoMessage() {}
 
 func (x *GetLabelTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[12]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -804,7 +1009,7 @@ func (x *GetLabelTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLabelTemplateRequest.ProtoReflect.Descriptor instead.
 func (*GetLabelTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{12}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetLabelTemplateRequest) GetName() string {
@@ -825,7 +1030,7 @@ type GetLabelTemplateResponse struct {
 
 func (x *GetLabelTemplateResponse) Reset() {
 	*x = GetLabelTemplateResponse{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[13]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -837,7 +1042,7 @@ func (x *GetLabelTemplateResponse) String() string {
 func (*GetLabelTemplateResponse) ProtoMessage() {}
 
 func (x *GetLabelTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[13]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -850,7 +1055,7 @@ func (x *GetLabelTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLabelTemplateResponse.ProtoReflect.Descriptor instead.
 func (*GetLabelTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{13}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetLabelTemplateResponse) GetLabelTemplate() *LabelTemplate {
@@ -874,7 +1079,7 @@ type UpdateLabelTemplateRequest struct {
 
 func (x *UpdateLabelTemplateRequest) Reset() {
 	*x = UpdateLabelTemplateRequest{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[14]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -886,7 +1091,7 @@ func (x *UpdateLabelTemplateRequest) String() string {
 func (*UpdateLabelTemplateRequest) ProtoMessage() {}
 
 func (x *UpdateLabelTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[14]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -899,7 +1104,7 @@ func (x *UpdateLabelTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateLabelTemplateRequest.ProtoReflect.Descriptor instead.
 func (*UpdateLabelTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{14}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UpdateLabelTemplateRequest) GetLabelTemplate() *LabelTemplate {
@@ -927,7 +1132,7 @@ type UpdateLabelTemplateResponse struct {
 
 func (x *UpdateLabelTemplateResponse) Reset() {
 	*x = UpdateLabelTemplateResponse{}
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[15]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1144,7 @@ func (x *UpdateLabelTemplateResponse) String() string {
 func (*UpdateLabelTemplateResponse) ProtoMessage() {}
 
 func (x *UpdateLabelTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ewaybill_v1_label_service_proto_msgTypes[15]
+	mi := &file_ewaybill_v1_label_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1157,7 @@ func (x *UpdateLabelTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateLabelTemplateResponse.ProtoReflect.Descriptor instead.
 func (*UpdateLabelTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{15}
+	return file_ewaybill_v1_label_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UpdateLabelTemplateResponse) GetLabelTemplate() *LabelTemplate {
@@ -966,7 +1171,7 @@ var File_ewaybill_v1_label_service_proto protoreflect.FileDescriptor
 
 const file_ewaybill_v1_label_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1fewaybill/v1/label_service.proto\x12\vewaybill.v1\x1a\x17ewaybill/v1/label.proto\x1a google/protobuf/field_mask.proto\"\xe1\x02\n" +
+	"\x1fewaybill/v1/label_service.proto\x12\vewaybill.v1\x1a\x17ewaybill/v1/label.proto\x1a\x19ewaybill/v1/waybill.proto\x1a google/protobuf/field_mask.proto\"\xe1\x02\n" +
 	"\x13RenderLabelsRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\x12\x18\n" +
 	"\anumbers\x18\x02 \x03(\tR\anumbers\x120\n" +
@@ -994,7 +1199,25 @@ const file_ewaybill_v1_label_service_proto_rawDesc = "" +
 	"\x14RenderLabelsResponse\x128\n" +
 	"\tdocuments\x18\x01 \x03(\v2\x1a.ewaybill.v1.LabelDocumentR\tdocuments\x122\n" +
 	"\x06labels\x18\x02 \x03(\v2\x1a.ewaybill.v1.RenderedLabelR\x06labels\x122\n" +
-	"\tprint_job\x18\x03 \x01(\v2\x15.ewaybill.v1.PrintJobR\bprintJob\"(\n" +
+	"\tprint_job\x18\x03 \x01(\v2\x15.ewaybill.v1.PrintJobR\bprintJob\"A\n" +
+	"\x13LookupLabelsRequest\x12\x16\n" +
+	"\x06parent\x18\x01 \x01(\tR\x06parent\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\"\xec\x01\n" +
+	"\x0eLabelCandidate\x12\x18\n" +
+	"\awaybill\x18\x01 \x01(\tR\awaybill\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x18\n" +
+	"\acarrier\x18\x03 \x01(\tR\acarrier\x12/\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x19.ewaybill.v1.WaybillStateR\x05state\x12\x1d\n" +
+	"\n" +
+	"order_code\x18\x05 \x01(\tR\torderCode\x12\x1d\n" +
+	"\n" +
+	"package_id\x18\x06 \x01(\tR\tpackageId\x12\x1f\n" +
+	"\vprint_count\x18\a \x01(\x05R\n" +
+	"printCount\"S\n" +
+	"\x14LookupLabelsResponse\x12;\n" +
+	"\n" +
+	"candidates\x18\x01 \x03(\v2\x1b.ewaybill.v1.LabelCandidateR\n" +
+	"candidates\"(\n" +
 	"\x12GetPrintJobRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"I\n" +
 	"\x13GetPrintJobResponse\x122\n" +
@@ -1025,9 +1248,10 @@ const file_ewaybill_v1_label_service_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"`\n" +
 	"\x1bUpdateLabelTemplateResponse\x12A\n" +
-	"\x0elabel_template\x18\x01 \x01(\v2\x1a.ewaybill.v1.LabelTemplateR\rlabelTemplate2\x9d\x05\n" +
+	"\x0elabel_template\x18\x01 \x01(\v2\x1a.ewaybill.v1.LabelTemplateR\rlabelTemplate2\xf2\x05\n" +
 	"\fLabelService\x12S\n" +
-	"\fRenderLabels\x12 .ewaybill.v1.RenderLabelsRequest\x1a!.ewaybill.v1.RenderLabelsResponse\x12P\n" +
+	"\fRenderLabels\x12 .ewaybill.v1.RenderLabelsRequest\x1a!.ewaybill.v1.RenderLabelsResponse\x12S\n" +
+	"\fLookupLabels\x12 .ewaybill.v1.LookupLabelsRequest\x1a!.ewaybill.v1.LookupLabelsResponse\x12P\n" +
 	"\vGetPrintJob\x12\x1f.ewaybill.v1.GetPrintJobRequest\x1a .ewaybill.v1.GetPrintJobResponse\x12V\n" +
 	"\rListPrintJobs\x12!.ewaybill.v1.ListPrintJobsRequest\x1a\".ewaybill.v1.ListPrintJobsResponse\x12\\\n" +
 	"\x0fGetRoutingTable\x12#.ewaybill.v1.GetRoutingTableRequest\x1a$.ewaybill.v1.GetRoutingTableResponse\x12e\n" +
@@ -1047,71 +1271,79 @@ func file_ewaybill_v1_label_service_proto_rawDescGZIP() []byte {
 	return file_ewaybill_v1_label_service_proto_rawDescData
 }
 
-var file_ewaybill_v1_label_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_ewaybill_v1_label_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_ewaybill_v1_label_service_proto_goTypes = []any{
 	(*RenderLabelsRequest)(nil),         // 0: ewaybill.v1.RenderLabelsRequest
 	(*LabelDocument)(nil),               // 1: ewaybill.v1.LabelDocument
 	(*RenderedLabel)(nil),               // 2: ewaybill.v1.RenderedLabel
 	(*RenderLabelsResponse)(nil),        // 3: ewaybill.v1.RenderLabelsResponse
-	(*GetPrintJobRequest)(nil),          // 4: ewaybill.v1.GetPrintJobRequest
-	(*GetPrintJobResponse)(nil),         // 5: ewaybill.v1.GetPrintJobResponse
-	(*ListPrintJobsRequest)(nil),        // 6: ewaybill.v1.ListPrintJobsRequest
-	(*ListPrintJobsResponse)(nil),       // 7: ewaybill.v1.ListPrintJobsResponse
-	(*GetRoutingTableRequest)(nil),      // 8: ewaybill.v1.GetRoutingTableRequest
-	(*GetRoutingTableResponse)(nil),     // 9: ewaybill.v1.GetRoutingTableResponse
-	(*UpdateRoutingTableRequest)(nil),   // 10: ewaybill.v1.UpdateRoutingTableRequest
-	(*UpdateRoutingTableResponse)(nil),  // 11: ewaybill.v1.UpdateRoutingTableResponse
-	(*GetLabelTemplateRequest)(nil),     // 12: ewaybill.v1.GetLabelTemplateRequest
-	(*GetLabelTemplateResponse)(nil),    // 13: ewaybill.v1.GetLabelTemplateResponse
-	(*UpdateLabelTemplateRequest)(nil),  // 14: ewaybill.v1.UpdateLabelTemplateRequest
-	(*UpdateLabelTemplateResponse)(nil), // 15: ewaybill.v1.UpdateLabelTemplateResponse
-	(LabelFormat)(0),                    // 16: ewaybill.v1.LabelFormat
-	(LabelSize)(0),                      // 17: ewaybill.v1.LabelSize
-	(LabelColor)(0),                     // 18: ewaybill.v1.LabelColor
-	(LabelPurpose)(0),                   // 19: ewaybill.v1.LabelPurpose
-	(*RoutingCodes)(nil),                // 20: ewaybill.v1.RoutingCodes
-	(*PrintJob)(nil),                    // 21: ewaybill.v1.PrintJob
-	(*RoutingTable)(nil),                // 22: ewaybill.v1.RoutingTable
-	(*LabelTemplate)(nil),               // 23: ewaybill.v1.LabelTemplate
-	(*fieldmaskpb.FieldMask)(nil),       // 24: google.protobuf.FieldMask
+	(*LookupLabelsRequest)(nil),         // 4: ewaybill.v1.LookupLabelsRequest
+	(*LabelCandidate)(nil),              // 5: ewaybill.v1.LabelCandidate
+	(*LookupLabelsResponse)(nil),        // 6: ewaybill.v1.LookupLabelsResponse
+	(*GetPrintJobRequest)(nil),          // 7: ewaybill.v1.GetPrintJobRequest
+	(*GetPrintJobResponse)(nil),         // 8: ewaybill.v1.GetPrintJobResponse
+	(*ListPrintJobsRequest)(nil),        // 9: ewaybill.v1.ListPrintJobsRequest
+	(*ListPrintJobsResponse)(nil),       // 10: ewaybill.v1.ListPrintJobsResponse
+	(*GetRoutingTableRequest)(nil),      // 11: ewaybill.v1.GetRoutingTableRequest
+	(*GetRoutingTableResponse)(nil),     // 12: ewaybill.v1.GetRoutingTableResponse
+	(*UpdateRoutingTableRequest)(nil),   // 13: ewaybill.v1.UpdateRoutingTableRequest
+	(*UpdateRoutingTableResponse)(nil),  // 14: ewaybill.v1.UpdateRoutingTableResponse
+	(*GetLabelTemplateRequest)(nil),     // 15: ewaybill.v1.GetLabelTemplateRequest
+	(*GetLabelTemplateResponse)(nil),    // 16: ewaybill.v1.GetLabelTemplateResponse
+	(*UpdateLabelTemplateRequest)(nil),  // 17: ewaybill.v1.UpdateLabelTemplateRequest
+	(*UpdateLabelTemplateResponse)(nil), // 18: ewaybill.v1.UpdateLabelTemplateResponse
+	(LabelFormat)(0),                    // 19: ewaybill.v1.LabelFormat
+	(LabelSize)(0),                      // 20: ewaybill.v1.LabelSize
+	(LabelColor)(0),                     // 21: ewaybill.v1.LabelColor
+	(LabelPurpose)(0),                   // 22: ewaybill.v1.LabelPurpose
+	(*RoutingCodes)(nil),                // 23: ewaybill.v1.RoutingCodes
+	(*PrintJob)(nil),                    // 24: ewaybill.v1.PrintJob
+	(WaybillState)(0),                   // 25: ewaybill.v1.WaybillState
+	(*RoutingTable)(nil),                // 26: ewaybill.v1.RoutingTable
+	(*LabelTemplate)(nil),               // 27: ewaybill.v1.LabelTemplate
+	(*fieldmaskpb.FieldMask)(nil),       // 28: google.protobuf.FieldMask
 }
 var file_ewaybill_v1_label_service_proto_depIdxs = []int32{
-	16, // 0: ewaybill.v1.RenderLabelsRequest.format:type_name -> ewaybill.v1.LabelFormat
-	17, // 1: ewaybill.v1.RenderLabelsRequest.size:type_name -> ewaybill.v1.LabelSize
-	18, // 2: ewaybill.v1.RenderLabelsRequest.color:type_name -> ewaybill.v1.LabelColor
-	19, // 3: ewaybill.v1.RenderLabelsRequest.purpose:type_name -> ewaybill.v1.LabelPurpose
-	20, // 4: ewaybill.v1.RenderedLabel.routing:type_name -> ewaybill.v1.RoutingCodes
+	19, // 0: ewaybill.v1.RenderLabelsRequest.format:type_name -> ewaybill.v1.LabelFormat
+	20, // 1: ewaybill.v1.RenderLabelsRequest.size:type_name -> ewaybill.v1.LabelSize
+	21, // 2: ewaybill.v1.RenderLabelsRequest.color:type_name -> ewaybill.v1.LabelColor
+	22, // 3: ewaybill.v1.RenderLabelsRequest.purpose:type_name -> ewaybill.v1.LabelPurpose
+	23, // 4: ewaybill.v1.RenderedLabel.routing:type_name -> ewaybill.v1.RoutingCodes
 	1,  // 5: ewaybill.v1.RenderLabelsResponse.documents:type_name -> ewaybill.v1.LabelDocument
 	2,  // 6: ewaybill.v1.RenderLabelsResponse.labels:type_name -> ewaybill.v1.RenderedLabel
-	21, // 7: ewaybill.v1.RenderLabelsResponse.print_job:type_name -> ewaybill.v1.PrintJob
-	21, // 8: ewaybill.v1.GetPrintJobResponse.print_job:type_name -> ewaybill.v1.PrintJob
-	21, // 9: ewaybill.v1.ListPrintJobsResponse.print_jobs:type_name -> ewaybill.v1.PrintJob
-	22, // 10: ewaybill.v1.GetRoutingTableResponse.routing_table:type_name -> ewaybill.v1.RoutingTable
-	22, // 11: ewaybill.v1.UpdateRoutingTableRequest.routing_table:type_name -> ewaybill.v1.RoutingTable
-	22, // 12: ewaybill.v1.UpdateRoutingTableResponse.routing_table:type_name -> ewaybill.v1.RoutingTable
-	23, // 13: ewaybill.v1.GetLabelTemplateResponse.label_template:type_name -> ewaybill.v1.LabelTemplate
-	23, // 14: ewaybill.v1.UpdateLabelTemplateRequest.label_template:type_name -> ewaybill.v1.LabelTemplate
-	24, // 15: ewaybill.v1.UpdateLabelTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
-	23, // 16: ewaybill.v1.UpdateLabelTemplateResponse.label_template:type_name -> ewaybill.v1.LabelTemplate
-	0,  // 17: ewaybill.v1.LabelService.RenderLabels:input_type -> ewaybill.v1.RenderLabelsRequest
-	4,  // 18: ewaybill.v1.LabelService.GetPrintJob:input_type -> ewaybill.v1.GetPrintJobRequest
-	6,  // 19: ewaybill.v1.LabelService.ListPrintJobs:input_type -> ewaybill.v1.ListPrintJobsRequest
-	8,  // 20: ewaybill.v1.LabelService.GetRoutingTable:input_type -> ewaybill.v1.GetRoutingTableRequest
-	10, // 21: ewaybill.v1.LabelService.UpdateRoutingTable:input_type -> ewaybill.v1.UpdateRoutingTableRequest
-	12, // 22: ewaybill.v1.LabelService.GetLabelTemplate:input_type -> ewaybill.v1.GetLabelTemplateRequest
-	14, // 23: ewaybill.v1.LabelService.UpdateLabelTemplate:input_type -> ewaybill.v1.UpdateLabelTemplateRequest
-	3,  // 24: ewaybill.v1.LabelService.RenderLabels:output_type -> ewaybill.v1.RenderLabelsResponse
-	5,  // 25: ewaybill.v1.LabelService.GetPrintJob:output_type -> ewaybill.v1.GetPrintJobResponse
-	7,  // 26: ewaybill.v1.LabelService.ListPrintJobs:output_type -> ewaybill.v1.ListPrintJobsResponse
-	9,  // 27: ewaybill.v1.LabelService.GetRoutingTable:output_type -> ewaybill.v1.GetRoutingTableResponse
-	11, // 28: ewaybill.v1.LabelService.UpdateRoutingTable:output_type -> ewaybill.v1.UpdateRoutingTableResponse
-	13, // 29: ewaybill.v1.LabelService.GetLabelTemplate:output_type -> ewaybill.v1.GetLabelTemplateResponse
-	15, // 30: ewaybill.v1.LabelService.UpdateLabelTemplate:output_type -> ewaybill.v1.UpdateLabelTemplateResponse
-	24, // [24:31] is the sub-list for method output_type
-	17, // [17:24] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	24, // 7: ewaybill.v1.RenderLabelsResponse.print_job:type_name -> ewaybill.v1.PrintJob
+	25, // 8: ewaybill.v1.LabelCandidate.state:type_name -> ewaybill.v1.WaybillState
+	5,  // 9: ewaybill.v1.LookupLabelsResponse.candidates:type_name -> ewaybill.v1.LabelCandidate
+	24, // 10: ewaybill.v1.GetPrintJobResponse.print_job:type_name -> ewaybill.v1.PrintJob
+	24, // 11: ewaybill.v1.ListPrintJobsResponse.print_jobs:type_name -> ewaybill.v1.PrintJob
+	26, // 12: ewaybill.v1.GetRoutingTableResponse.routing_table:type_name -> ewaybill.v1.RoutingTable
+	26, // 13: ewaybill.v1.UpdateRoutingTableRequest.routing_table:type_name -> ewaybill.v1.RoutingTable
+	26, // 14: ewaybill.v1.UpdateRoutingTableResponse.routing_table:type_name -> ewaybill.v1.RoutingTable
+	27, // 15: ewaybill.v1.GetLabelTemplateResponse.label_template:type_name -> ewaybill.v1.LabelTemplate
+	27, // 16: ewaybill.v1.UpdateLabelTemplateRequest.label_template:type_name -> ewaybill.v1.LabelTemplate
+	28, // 17: ewaybill.v1.UpdateLabelTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	27, // 18: ewaybill.v1.UpdateLabelTemplateResponse.label_template:type_name -> ewaybill.v1.LabelTemplate
+	0,  // 19: ewaybill.v1.LabelService.RenderLabels:input_type -> ewaybill.v1.RenderLabelsRequest
+	4,  // 20: ewaybill.v1.LabelService.LookupLabels:input_type -> ewaybill.v1.LookupLabelsRequest
+	7,  // 21: ewaybill.v1.LabelService.GetPrintJob:input_type -> ewaybill.v1.GetPrintJobRequest
+	9,  // 22: ewaybill.v1.LabelService.ListPrintJobs:input_type -> ewaybill.v1.ListPrintJobsRequest
+	11, // 23: ewaybill.v1.LabelService.GetRoutingTable:input_type -> ewaybill.v1.GetRoutingTableRequest
+	13, // 24: ewaybill.v1.LabelService.UpdateRoutingTable:input_type -> ewaybill.v1.UpdateRoutingTableRequest
+	15, // 25: ewaybill.v1.LabelService.GetLabelTemplate:input_type -> ewaybill.v1.GetLabelTemplateRequest
+	17, // 26: ewaybill.v1.LabelService.UpdateLabelTemplate:input_type -> ewaybill.v1.UpdateLabelTemplateRequest
+	3,  // 27: ewaybill.v1.LabelService.RenderLabels:output_type -> ewaybill.v1.RenderLabelsResponse
+	6,  // 28: ewaybill.v1.LabelService.LookupLabels:output_type -> ewaybill.v1.LookupLabelsResponse
+	8,  // 29: ewaybill.v1.LabelService.GetPrintJob:output_type -> ewaybill.v1.GetPrintJobResponse
+	10, // 30: ewaybill.v1.LabelService.ListPrintJobs:output_type -> ewaybill.v1.ListPrintJobsResponse
+	12, // 31: ewaybill.v1.LabelService.GetRoutingTable:output_type -> ewaybill.v1.GetRoutingTableResponse
+	14, // 32: ewaybill.v1.LabelService.UpdateRoutingTable:output_type -> ewaybill.v1.UpdateRoutingTableResponse
+	16, // 33: ewaybill.v1.LabelService.GetLabelTemplate:output_type -> ewaybill.v1.GetLabelTemplateResponse
+	18, // 34: ewaybill.v1.LabelService.UpdateLabelTemplate:output_type -> ewaybill.v1.UpdateLabelTemplateResponse
+	27, // [27:35] is the sub-list for method output_type
+	19, // [19:27] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_ewaybill_v1_label_service_proto_init() }
@@ -1120,13 +1352,14 @@ func file_ewaybill_v1_label_service_proto_init() {
 		return
 	}
 	file_ewaybill_v1_label_proto_init()
+	file_ewaybill_v1_waybill_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ewaybill_v1_label_service_proto_rawDesc), len(file_ewaybill_v1_label_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

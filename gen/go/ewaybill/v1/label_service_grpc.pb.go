@@ -20,6 +20,7 @@ const _ = grpc.SupportPackageIsVersion9
 
 const (
 	LabelService_RenderLabels_FullMethodName        = "/ewaybill.v1.LabelService/RenderLabels"
+	LabelService_LookupLabels_FullMethodName        = "/ewaybill.v1.LabelService/LookupLabels"
 	LabelService_GetPrintJob_FullMethodName         = "/ewaybill.v1.LabelService/GetPrintJob"
 	LabelService_ListPrintJobs_FullMethodName       = "/ewaybill.v1.LabelService/ListPrintJobs"
 	LabelService_GetRoutingTable_FullMethodName     = "/ewaybill.v1.LabelService/GetRoutingTable"
@@ -41,6 +42,14 @@ type LabelServiceClient interface {
 	// prints; PREVIEW changes nothing. A cancelled waybill is refused with
 	// its state. The merchant and its print stations; admin.
 	RenderLabels(ctx context.Context, in *RenderLabelsRequest, opts ...grpc.CallOption) (*RenderLabelsResponse, error)
+	// Finds the merchant's waybills a print station's scan names: the
+	// waybill with that number, or every package of the order with that
+	// order code. It answers what a station's queue shows (number, carrier,
+	// state, order code, prints so far) and no personal data, so print
+	// stations, which read no waybills, may call it. A code that names no
+	// waybill of the merchant is NOT_FOUND. The merchant and its print
+	// stations; admin.
+	LookupLabels(ctx context.Context, in *LookupLabelsRequest, opts ...grpc.CallOption) (*LookupLabelsResponse, error)
 	// Returns a print job.
 	GetPrintJob(ctx context.Context, in *GetPrintJobRequest, opts ...grpc.CallOption) (*GetPrintJobResponse, error)
 	// Lists a merchant's print jobs, newest first.
@@ -67,6 +76,16 @@ func (c *labelServiceClient) RenderLabels(ctx context.Context, in *RenderLabelsR
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RenderLabelsResponse)
 	err := c.cc.Invoke(ctx, LabelService_RenderLabels_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *labelServiceClient) LookupLabels(ctx context.Context, in *LookupLabelsRequest, opts ...grpc.CallOption) (*LookupLabelsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LookupLabelsResponse)
+	err := c.cc.Invoke(ctx, LabelService_LookupLabels_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +165,14 @@ type LabelServiceServer interface {
 	// prints; PREVIEW changes nothing. A cancelled waybill is refused with
 	// its state. The merchant and its print stations; admin.
 	RenderLabels(context.Context, *RenderLabelsRequest) (*RenderLabelsResponse, error)
+	// Finds the merchant's waybills a print station's scan names: the
+	// waybill with that number, or every package of the order with that
+	// order code. It answers what a station's queue shows (number, carrier,
+	// state, order code, prints so far) and no personal data, so print
+	// stations, which read no waybills, may call it. A code that names no
+	// waybill of the merchant is NOT_FOUND. The merchant and its print
+	// stations; admin.
+	LookupLabels(context.Context, *LookupLabelsRequest) (*LookupLabelsResponse, error)
 	// Returns a print job.
 	GetPrintJob(context.Context, *GetPrintJobRequest) (*GetPrintJobResponse, error)
 	// Lists a merchant's print jobs, newest first.
@@ -170,6 +197,9 @@ type UnimplementedLabelServiceServer struct{}
 
 func (UnimplementedLabelServiceServer) RenderLabels(context.Context, *RenderLabelsRequest) (*RenderLabelsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RenderLabels not implemented")
+}
+func (UnimplementedLabelServiceServer) LookupLabels(context.Context, *LookupLabelsRequest) (*LookupLabelsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LookupLabels not implemented")
 }
 func (UnimplementedLabelServiceServer) GetPrintJob(context.Context, *GetPrintJobRequest) (*GetPrintJobResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPrintJob not implemented")
@@ -224,6 +254,24 @@ func _LabelService_RenderLabels_Handler(srv interface{}, ctx context.Context, de
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(LabelServiceServer).RenderLabels(ctx, req.(*RenderLabelsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LabelService_LookupLabels_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LookupLabelsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LabelServiceServer).LookupLabels(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LabelService_LookupLabels_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LabelServiceServer).LookupLabels(ctx, req.(*LookupLabelsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -346,6 +394,10 @@ var LabelService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RenderLabels",
 			Handler:    _LabelService_RenderLabels_Handler,
+		},
+		{
+			MethodName: "LookupLabels",
+			Handler:    _LabelService_LookupLabels_Handler,
 		},
 		{
 			MethodName: "GetPrintJob",
