@@ -31,6 +31,9 @@ type server struct {
 	conn     *grpc.ClientConn
 	logPath  string
 	log      *tail
+	// errors keeps the last lines logged at level ERROR, which a busy
+	// server's log tail soon loses.
+	errors *tail
 	// exited is closed when the process has exited; exitErr is then its
 	// exit status (nil for 0).
 	exited  chan struct{}
@@ -39,14 +42,16 @@ type server struct {
 
 // startServer runs `bin serve` on dataDir with ports the kernel picks, and
 // waits until it listens (its "ewaybill serving" log line names the
-// ports) and reports SERVING. Its log goes to logPath.
-func startServer(ctx context.Context, bin, dataDir, adminKey, logPath string, shutdownTimeout time.Duration) (*server, error) {
+// ports) and reports SERVING. Its log goes to logPath. extra are further
+// flags of serve (a node of several gets its --store and PII keys).
+func startServer(ctx context.Context, bin, dataDir, adminKey, logPath string, shutdownTimeout time.Duration, extra ...string) (*server, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--bootstrap-admin-key", adminKey, "--log-format", "json", "--shutdown-timeout", shutdownTimeout.String())
+	args := append([]string{"serve", "--data-dir", dataDir, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--bootstrap-admin-key", adminKey, "--log-format", "json", "--shutdown-timeout", shutdownTimeout.String()}, extra...)
+	cmd := exec.Command(bin, args...)
 	// The server reads EWAYBILL_* for any flag not given; the operator's
 	// own settings (TLS, say) must not change what is tortured.
 	cmd.Env = cleanEnv(os.Environ())
@@ -57,7 +62,7 @@ func startServer(ctx context.Context, bin, dataDir, adminKey, logPath string, sh
 		return nil, err
 	}
 	cmd.Stdout = io.Discard
-	s := &server{cmd: cmd, logPath: logPath, log: &tail{max: 40}, exited: make(chan struct{})}
+	s := &server{cmd: cmd, logPath: logPath, log: &tail{max: 40}, errors: &tail{max: 10}, exited: make(chan struct{})}
 	started := make(chan error, 1)
 	go func() {
 		// The process is started and waited for on one locked thread:
@@ -128,6 +133,9 @@ func (s *server) readLog(r io.Reader, file *os.File, addr chan<- string) {
 		line := sc.Text()
 		file.WriteString(line + "\n")
 		s.log.add(line)
+		if strings.Contains(line, `"level":"ERROR"`) {
+			s.errors.add(line)
+		}
 		if !sent && strings.Contains(line, `"ewaybill serving"`) {
 			var rec struct {
 				Msg  string `json:"msg"`
@@ -220,12 +228,12 @@ func (s *server) closeConn() {
 	}
 }
 
-// runCheck runs `bin check` on the stopped server's data dir and returns
-// its exit code and output.
-func runCheck(ctx context.Context, bin, dataDir string) (int, string, error) {
+// runCheck runs `bin check` with args (the stopped server's --data-dir, or
+// the --store the nodes share) and returns its exit code and output.
+func runCheck(ctx context.Context, bin string, args ...string) (int, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "check", "--data-dir", dataDir)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"check"}, args...)...)
 	cmd.Env = cleanEnv(os.Environ())
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
@@ -256,6 +264,12 @@ func (t *tail) add(line string) {
 	if len(t.lines) > t.max {
 		t.lines = t.lines[len(t.lines)-t.max:]
 	}
+}
+
+func (t *tail) len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.lines)
 }
 
 func (t *tail) String() string {

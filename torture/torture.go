@@ -234,11 +234,17 @@ type run struct {
 // which names the first.
 func (t *run) fail(vs []Violation) error {
 	t.report.Violations = vs
+	return violated(vs, fmt.Sprintf("seed %d; reproduce the choices with --seed %d", t.cfg.Seed, t.cfg.Seed))
+}
+
+// violated is the error of a run that found vs, naming the first; note
+// says how to reproduce it.
+func violated(vs []Violation, note string) error {
 	more := ""
 	if len(vs) > 1 {
 		more = fmt.Sprintf(" (and %d more)", len(vs)-1)
 	}
-	return fmt.Errorf("%w (seed %d; reproduce the choices with --seed %d): %s%s", ErrViolated, t.cfg.Seed, t.cfg.Seed, vs[0], more)
+	return fmt.Errorf("%w (%s): %s%s", ErrViolated, note, vs[0], more)
 }
 
 // start starts a server, naming its log after the start's number. Logs
@@ -306,7 +312,7 @@ func exitWords(exitErr error, inTime bool, limit time.Duration) string {
 
 // check runs `ewaybill check` on the stopped server's data dir.
 func (t *run) check(ctx context.Context, cycle int, after string) error {
-	code, out, err := runCheck(ctx, t.cfg.Binary, t.dataDir)
+	code, out, err := runCheck(ctx, t.cfg.Binary, "--data-dir", t.dataDir)
 	if err != nil {
 		return err
 	}
@@ -337,7 +343,7 @@ func (t *run) cycle(ctx context.Context, cycle int, srv *server) (CycleResult, *
 	cl := newClients(srv.conn, context.Background(), t.adminKey, t.fx.merchantKey)
 	loadCtx, cancelLoad := context.WithCancel(ctx)
 	defer cancelLoad()
-	l := newLoader(t.m, cl, cycle)
+	l := newLoader(t.m, []*target{{cl: cl, name: "the server"}}, cycle, false)
 	l.run(loadCtx, t.cfg.Workers, rng.Uint64())
 	timer := time.NewTimer(res.At)
 	select {
