@@ -16,7 +16,7 @@ import (
 // its figures add up: every waybill a workload reported is in the store
 // the checker read afterwards, and the summary carries every key.
 func TestRunMeasuresEveryWorkload(t *testing.T) {
-	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir()}
+	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir(), Nodes: 1}
 	var out bytes.Buffer
 	rep, err := Run(context.Background(), cfg, &out)
 	if err != nil {
@@ -92,11 +92,15 @@ func TestQuantileNearestRank(t *testing.T) {
 
 func TestConfigCheckNamesTheFlag(t *testing.T) {
 	for flag, cfg := range map[string]Config{
-		"--duration":    {Duration: time.Millisecond, Concurrency: 1, PDFBatches: 1},
-		"--concurrency": {Duration: time.Second, Concurrency: 0, PDFBatches: 1},
-		"--preload":     {Duration: time.Second, Concurrency: 1, Preload: -1, PDFBatches: 1},
-		"--pdf-batches": {Duration: time.Second, Concurrency: 1},
-		"--workloads":   {Duration: time.Second, Concurrency: 1, PDFBatches: 1, Workloads: []string{"batches"}},
+		"--duration":              {Duration: time.Millisecond, Concurrency: 1, PDFBatches: 1},
+		"--concurrency":           {Duration: time.Second, Concurrency: 0, PDFBatches: 1},
+		"--preload":               {Duration: time.Second, Concurrency: 1, Preload: -1, PDFBatches: 1},
+		"--pdf-batches":           {Duration: time.Second, Concurrency: 1},
+		"--workloads":             {Duration: time.Second, Concurrency: 1, PDFBatches: 1, Nodes: 1, Workloads: []string{"batches"}},
+		"--nodes":                 {Duration: time.Second, Concurrency: 1, PDFBatches: 1},
+		"--nodes 2 needs --store": {Duration: time.Second, Concurrency: 1, PDFBatches: 1, Nodes: 2},
+		"--workloads: with --store the bench measures allocate, replay, batch; pdf runs on bbolt only": {Duration: time.Second,
+			Concurrency: 1, PDFBatches: 1, Nodes: 3, Store: "postgres:///db", Workloads: []string{"allocate", "batch", "pdf"}},
 	} {
 		if err := cfg.Check(); err == nil || !strings.Contains(err.Error(), flag) {
 			t.Errorf("%+v: error %v, want one naming %s", cfg, err, flag)
@@ -159,7 +163,7 @@ func TestWorkloadsFlag(t *testing.T) {
 // that workload's figures and no other's.
 func TestRunOneWorkload(t *testing.T) {
 	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir(),
-		Workloads: []string{"batch"}}
+		Workloads: []string{"batch"}, Nodes: 1}
 	var out bytes.Buffer
 	rep, err := Run(context.Background(), cfg, &out)
 	if err != nil {
