@@ -21,14 +21,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func TestRunOverPostgresNodes(t *testing.T) {
 	url := pgtest.DB(t)
 	cfg := Config{Duration: 300 * time.Millisecond, Concurrency: 4, PDFBatches: 1, TempDir: t.TempDir(), Store: url, Nodes: 2}
-	var out bytes.Buffer
-	rep, err := Run(context.Background(), cfg, &out)
-	if err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if rep.Errors() != 0 {
-		t.Fatalf("%d requests failed:\n%s", rep.Errors(), out.String())
-	}
+	rep, out := mustRun(t, cfg)
 	if len(rep.NodesPasses) != 2 || rep.NodesPasses[0].Nodes != 1 || rep.NodesPasses[1].Nodes != 2 {
 		t.Fatalf("passes %+v, want one of 1 node and one of 2", rep.NodesPasses)
 	}
@@ -63,7 +56,7 @@ func TestRunOverPostgresNodes(t *testing.T) {
 		}
 	}
 
-	_, err = Run(context.Background(), cfg, &bytes.Buffer{})
+	_, err := Run(context.Background(), cfg, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "needs an empty database") {
 		t.Errorf("a second run on the same database: %v, want a refusal", err)
 	}

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ewaybill/ewaybill/apikeys"
@@ -128,21 +126,14 @@ func RunNodes(ctx context.Context, cfg NodesConfig) (*NodesReport, error) {
 	if !signalsSupported {
 		return nil, errors.New("the multi-node run needs SIGKILL and SIGTERM: run it on Linux or another Unix")
 	}
-	dir, err := os.MkdirTemp(cfg.TempDir, "ewaybill-nodes-")
+	dir, done, err := workDir(cfg.TempDir, "ewaybill-nodes-", cfg.KeepDir)
 	if err != nil {
 		return nil, err
 	}
-	started := time.Now()
-	rep := &NodesReport{Seed: cfg.Seed, Nodes: cfg.Nodes}
-	n := &nodesRun{cfg: cfg, dir: dir, rep: rep}
+	n := &nodesRun{cfg: cfg, dir: dir, rep: &NodesReport{Seed: cfg.Seed, Nodes: cfg.Nodes}}
 	err = n.all(ctx)
-	rep.Duration = time.Since(started)
-	if err != nil || cfg.KeepDir {
-		rep.Dir = dir
-	} else {
-		os.RemoveAll(dir)
-	}
-	return rep, err
+	n.rep.Dir, n.rep.Duration = done(err)
+	return n.rep, err
 }
 
 // nodesRun is one multi-node run's state.
@@ -226,27 +217,25 @@ func (n *nodesRun) all(ctx context.Context) error {
 	n.rep.Waybills, _ = m.Waybills()
 	vs := verdict.Violations
 	// The check reads one snapshot, so it runs while the survivors serve.
-	code, out, err := runCheck(ctx, n.cfg.Binary, "--store", n.cfg.Store)
+	out, problem, err := runCheck(ctx, n.cfg.Binary, "--store", n.cfg.Store)
 	if err != nil {
 		return err
 	}
 	n.rep.Check = out
-	if code != 0 {
-		vs = append(vs, Violation{Cycle: 1, What: "ewaybill check --store failed",
-			Detail: fmt.Sprintf("exit status %d, want 0:\n%s", code, strings.TrimRight(out, "\n"))})
+	if problem != "" {
+		vs = append(vs, Violation{Cycle: 1, What: "ewaybill check --store failed", Detail: problem})
 	}
 	for i, s := range n.nodes {
 		if i == victim {
 			continue
 		}
-		if err := s.signal(syscall.SIGTERM); err != nil {
+		problem, err := s.terminate(n.cfg.ShutdownTimeout)
+		if err != nil {
 			return err
 		}
-		if exitErr, inTime := s.waitExit(n.cfg.ShutdownTimeout + time.Second); !inTime || exitErr != nil {
-			vs = append(vs, Violation{Cycle: 1, What: "graceful stop failed",
-				Detail: fmt.Sprintf("after SIGTERM %s %s; log %s:\n%s", nodeName(i, s), exitWords(exitErr, inTime, n.cfg.ShutdownTimeout), s.logPath, s.log)})
+		if problem != "" {
+			vs = append(vs, Violation{Cycle: 1, What: "graceful stop failed", Detail: fmt.Sprintf("after SIGTERM %s %s", nodeName(i, s), problem)})
 		}
-		s.closeConn()
 	}
 	if len(vs) > 0 {
 		return n.fail(vs)

@@ -229,22 +229,38 @@ func (s *server) closeConn() {
 }
 
 // runCheck runs `bin check` with args (the stopped server's --data-dir, or
-// the --store the nodes share) and returns its exit code and output.
-func runCheck(ctx context.Context, bin string, args ...string) (int, string, error) {
+// the --store the nodes share) and returns its output and, when it did
+// not exit 0, the problem: its exit status and output.
+func runCheck(ctx context.Context, bin string, args ...string) (out, problem string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"check"}, args...)...)
 	cmd.Env = cleanEnv(os.Environ())
-	out, err := cmd.CombinedOutput()
+	raw, err := cmd.CombinedOutput()
+	out = string(raw)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		return 0, string(out), nil
+		return out, "", nil
 	case errors.As(err, &exit) && ctx.Err() == nil:
-		return exit.ExitCode(), string(out), nil
+		return out, fmt.Sprintf("exit status %d, want 0:\n%s", exit.ExitCode(), strings.TrimRight(out, "\n")), nil
 	default:
-		return -1, string(out), fmt.Errorf("run %s check: %w", bin, err)
+		return out, "", fmt.Errorf("run %s check: %w", bin, err)
 	}
+}
+
+// terminate stops an idle server as an operator would, with SIGTERM, and
+// waits for it to exit within its shutdown timeout (and a second). It
+// returns "" when it exited 0, else how it ended and its last log lines.
+func (s *server) terminate(shutdownTimeout time.Duration) (problem string, err error) {
+	if err := s.signal(syscall.SIGTERM); err != nil {
+		return "", err
+	}
+	defer s.closeConn()
+	if exitErr, inTime := s.waitExit(shutdownTimeout + time.Second); !inTime || exitErr != nil {
+		return fmt.Sprintf("%s; log %s:\n%s", exitWords(exitErr, inTime, shutdownTimeout), s.logPath, s.log), nil
+	}
+	return "", nil
 }
 
 // tail keeps the last max lines written to it.
