@@ -2,7 +2,8 @@
 // process (real gRPC over loopback TCP, the bbolt store with fsync), loads
 // it with the workloads of a promotion peak and a print room, and reports
 // rates and latencies against the ceiling of a trivial RPC on the same
-// machine, server and client.
+// machine, server and client. Over PostgreSQL it measures allocation on
+// one node and on several sharing the database.
 package bench
 
 import (
@@ -43,7 +44,21 @@ type Config struct {
 	// any order; nil runs them all. A workload that works on what another
 	// issued needs that one too (see Check).
 	Workloads []string
+	// Store, when set, is an empty PostgreSQL database (a postgres:// URL)
+	// to measure instead of bbolt: the workloads of StoreWorkloads run on
+	// one node over it, then again on Nodes nodes.
+	Store string
+	// Nodes is how many nodes share Store in the second pass (1: one pass
+	// only). Each is a server in this process with a store of its own
+	// (its own connection pool and writer); the client spreads calls over
+	// them round-robin.
+	Nodes int
 }
+
+// StoreWorkloads are the workloads a run with --store measures, for one
+// node and for several: allocation, replays (a read of another node's
+// write) and batches.
+var StoreWorkloads = []string{"allocate", "replay", "batch"}
 
 // Workloads are the workload ids, in the order a run measures them. They
 // name the profiles (<id>.pprof) and the choices of --workloads.
@@ -98,17 +113,20 @@ func checkWorkloads(ids []string) error {
 
 // runs reports whether the run measures workload id.
 func (c Config) runs(id string) bool {
+	if c.Store != "" && !slices.Contains(StoreWorkloads, id) {
+		return false
+	}
 	return c.Workloads == nil || slices.Contains(c.Workloads, id)
 }
 
 // QuickConfig is the CI run: every workload briefly, a small preload.
 func QuickConfig() Config {
-	return Config{Duration: 1500 * time.Millisecond, Concurrency: 64, Preload: 20_000, PDFBatches: 2}
+	return Config{Duration: 1500 * time.Millisecond, Concurrency: 64, Preload: 20_000, PDFBatches: 2, Nodes: 1}
 }
 
 // DefaultConfig is the full run BENCHMARKS.md records.
 func DefaultConfig() Config {
-	return Config{Duration: 10 * time.Second, Concurrency: 64, Preload: 1_000_000, PDFBatches: 5}
+	return Config{Duration: 10 * time.Second, Concurrency: 64, Preload: 1_000_000, PDFBatches: 5, Nodes: 1}
 }
 
 // Check validates c, naming the flag at fault.
@@ -122,6 +140,17 @@ func (c Config) Check() error {
 		return fmt.Errorf("--preload must be 0 to 100000000, got %d", c.Preload)
 	case c.PDFBatches < 1 || c.PDFBatches > 100:
 		return fmt.Errorf("--pdf-batches must be 1 to 100, got %d", c.PDFBatches)
+	case c.Nodes < 1 || c.Nodes > 16:
+		return fmt.Errorf("--nodes must be 1 to 16, got %d", c.Nodes)
+	case c.Nodes > 1 && c.Store == "":
+		return fmt.Errorf("--nodes %d needs --store postgres://...: nodes share a PostgreSQL database, bbolt serves one process", c.Nodes)
+	}
+	if c.Store != "" {
+		for _, id := range c.Workloads {
+			if slices.Contains(Workloads, id) && !slices.Contains(StoreWorkloads, id) {
+				return fmt.Errorf("--workloads: with --store the bench measures %s; %s runs on bbolt only", strings.Join(StoreWorkloads, ", "), id)
+			}
+		}
 	}
 	return checkWorkloads(c.Workloads)
 }
@@ -140,7 +169,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 		return nil, err
 	}
 	started := time.Now()
-	f, err := startFixture(ctx, cfg.TempDir)
+	f, err := startFixture(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -150,9 +179,28 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	if err := f.topUp(int64(cfg.Preload) + int64(cfg.Duration.Seconds()*250_000) + 100_000); err != nil {
 		return nil, err
 	}
-	c := f.clients()
 	rep := &Report{Config: cfg}
 	r := &runner{cfg: cfg, rep: rep, table: newTable(out)}
+	if cfg.Store != "" {
+		err = r.nodes(ctx, f)
+	} else {
+		r.all(ctx, f)
+	}
+	if err != nil {
+		return rep, err
+	}
+	rep.PeakRSSMB = readMemory().PeakMB
+	if err := f.checkBooks(ctx, rep); err != nil {
+		return rep, err
+	}
+	rep.Wall = time.Since(started)
+	return rep, nil
+}
+
+// all measures the workloads on the one bbolt node.
+func (r *runner) all(ctx context.Context, f *fixture) {
+	rep, cfg := r.rep, r.cfg
+	c := f.clients()
 	n, d := cfg.Concurrency, cfg.Duration
 
 	rep.Ceiling = r.run(ctx, "ceiling", "ceiling (health check)", d, n, c.ceiling())
@@ -194,13 +242,41 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 		c.allocate(f.merchant, "S", newLedger(n, 0)))
 
 	rep.Overload = r.overload(f.merchantCtx, c, f.merchant, d)
+}
 
-	rep.PeakRSSMB = readMemory().PeakMB
-	if err := f.checkBooks(ctx, rep); err != nil {
-		return rep, err
+// nodes measures StoreWorkloads on the one PostgreSQL node, then again
+// with cfg.Nodes nodes over the same database (and the same seed: the
+// later pass allocates for orders of its own).
+func (r *runner) nodes(ctx context.Context, f *fixture) error {
+	passes := []int{1}
+	if r.cfg.Nodes > 1 {
+		passes = append(passes, r.cfg.Nodes)
 	}
-	rep.Wall = time.Since(started)
-	return rep, nil
+	n, d := r.cfg.Concurrency, r.cfg.Duration
+	for _, nodes := range passes {
+		if err := f.grow(ctx, nodes); err != nil {
+			return fmt.Errorf("start %d nodes: %w", nodes, err)
+		}
+		c := f.clients()
+		pass := NodesPass{Nodes: nodes}
+		r.pass = nodesTag(nodes)
+		singles := newLedger(n, math.MaxInt)
+		pass.Allocate = r.run(f.merchantCtx, "allocate", "allocate", d, n, c.allocate(f.merchant, "A"+r.pass, singles))
+		pass.Replay = r.run(f.merchantCtx, "replay", "replay", d, n, c.replay(f.merchant, singles.all()))
+		pass.Batch = r.run(f.merchantCtx, "batch", fmt.Sprintf("batch allocate (%d per call)", batchSize), d, n,
+			c.batchAllocate(f.merchant, "B"+r.pass, newLedger(n, 0)))
+		r.rep.NodesPasses = append(r.rep.NodesPasses, pass)
+	}
+	return nil
+}
+
+// nodesTag names a pass of n nodes in rows, keys and profiles: "1node",
+// "3nodes".
+func nodesTag(n int) string {
+	if n == 1 {
+		return "1node"
+	}
+	return fmt.Sprintf("%dnodes", n)
 }
 
 // limited lets do run calls times in all, across workers.
@@ -220,6 +296,9 @@ type runner struct {
 	cfg   Config
 	rep   *Report
 	table *table
+	// pass tags the rows and profiles of a pass of several nodes ("" on
+	// bbolt).
+	pass string
 }
 
 // run measures workload id unless the run leaves it out (a zero Result
@@ -227,6 +306,9 @@ type runner struct {
 func (r *runner) run(ctx context.Context, id, name string, d time.Duration, concurrency int, do op) Result {
 	if !r.cfg.runs(id) {
 		return Result{}
+	}
+	if r.pass != "" {
+		id, name = id+"-"+r.pass, name+", "+strings.Replace(r.pass, "node", " node", 1)
 	}
 	stop := r.profile(id)
 	res := drive(ctx, name, d, concurrency, do)
@@ -257,12 +339,12 @@ func (r *runner) profile(id string) (stop func()) {
 	}
 }
 
-// checkBooks stops the server and verifies, as `ewaybill check` does, that
-// the load left every invariant intact: no number twice, balances equal to
-// their ledgers.
+// checkBooks stops the servers and verifies, as `ewaybill check` does,
+// that the load left every invariant intact: no number twice, balances
+// equal to their ledgers.
 func (f *fixture) checkBooks(ctx context.Context, rep *Report) error {
-	f.srv.GRPC().GracefulStop()
-	report, err := quota.Check(ctx, f.store)
+	f.stopServing()
+	report, err := quota.Check(ctx, f.nodes[0].store)
 	if err != nil {
 		return fmt.Errorf("check the books after the run: %w", err)
 	}

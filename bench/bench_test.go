@@ -12,11 +12,10 @@ import (
 	"google.golang.org/grpc/metadata"
 )
 
-// A tiny run goes through every workload without a failed request, and
-// its figures add up: every waybill a workload reported is in the store
-// the checker read afterwards, and the summary carries every key.
-func TestRunMeasuresEveryWorkload(t *testing.T) {
-	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir()}
+// mustRun runs cfg and returns the report and the table; a failed run or
+// request fails the test.
+func mustRun(t *testing.T, cfg Config) (*Report, *bytes.Buffer) {
+	t.Helper()
 	var out bytes.Buffer
 	rep, err := Run(context.Background(), cfg, &out)
 	if err != nil {
@@ -25,6 +24,14 @@ func TestRunMeasuresEveryWorkload(t *testing.T) {
 	if rep.Errors() != 0 {
 		t.Fatalf("%d requests failed:\n%s", rep.Errors(), out.String())
 	}
+	return rep, &out
+}
+
+// A tiny run goes through every workload without a failed request, and
+// its figures add up: every waybill a workload reported is in the store
+// the checker read afterwards, and the summary carries every key.
+func TestRunMeasuresEveryWorkload(t *testing.T) {
+	rep, out := mustRun(t, Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir(), Nodes: 1})
 	for _, r := range rep.Results {
 		// Under overload most answers are refusals, which carry no item.
 		if r.Requests == 0 || (r.Items < r.Requests && r.Name != rep.Overload.Name) || r.P50 <= 0 || r.P99 < r.P50 {
@@ -92,11 +99,15 @@ func TestQuantileNearestRank(t *testing.T) {
 
 func TestConfigCheckNamesTheFlag(t *testing.T) {
 	for flag, cfg := range map[string]Config{
-		"--duration":    {Duration: time.Millisecond, Concurrency: 1, PDFBatches: 1},
-		"--concurrency": {Duration: time.Second, Concurrency: 0, PDFBatches: 1},
-		"--preload":     {Duration: time.Second, Concurrency: 1, Preload: -1, PDFBatches: 1},
-		"--pdf-batches": {Duration: time.Second, Concurrency: 1},
-		"--workloads":   {Duration: time.Second, Concurrency: 1, PDFBatches: 1, Workloads: []string{"batches"}},
+		"--duration":              {Duration: time.Millisecond, Concurrency: 1, PDFBatches: 1},
+		"--concurrency":           {Duration: time.Second, Concurrency: 0, PDFBatches: 1},
+		"--preload":               {Duration: time.Second, Concurrency: 1, Preload: -1, PDFBatches: 1},
+		"--pdf-batches":           {Duration: time.Second, Concurrency: 1},
+		"--workloads":             {Duration: time.Second, Concurrency: 1, PDFBatches: 1, Nodes: 1, Workloads: []string{"batches"}},
+		"--nodes":                 {Duration: time.Second, Concurrency: 1, PDFBatches: 1},
+		"--nodes 2 needs --store": {Duration: time.Second, Concurrency: 1, PDFBatches: 1, Nodes: 2},
+		"--workloads: with --store the bench measures allocate, replay, batch; pdf runs on bbolt only": {Duration: time.Second,
+			Concurrency: 1, PDFBatches: 1, Nodes: 3, Store: "postgres:///db", Workloads: []string{"allocate", "batch", "pdf"}},
 	} {
 		if err := cfg.Check(); err == nil || !strings.Contains(err.Error(), flag) {
 			t.Errorf("%+v: error %v, want one naming %s", cfg, err, flag)
@@ -158,15 +169,10 @@ func TestWorkloadsFlag(t *testing.T) {
 // A run of one workload measures that one alone, and its summary carries
 // that workload's figures and no other's.
 func TestRunOneWorkload(t *testing.T) {
-	cfg := Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir(),
-		Workloads: []string{"batch"}}
-	var out bytes.Buffer
-	rep, err := Run(context.Background(), cfg, &out)
-	if err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if len(rep.Results) != 1 || rep.Results[0].Name != rep.Batch.Name || rep.Batch.Items == 0 || rep.Errors() != 0 {
-		t.Fatalf("ran %d workloads, batch issued %d with %d errors; want batch alone:\n%s", len(rep.Results), rep.Batch.Items, rep.Errors(), out.String())
+	rep, out := mustRun(t, Config{Duration: 150 * time.Millisecond, Concurrency: 4, Preload: 20_000, PDFBatches: 1, TempDir: t.TempDir(),
+		Workloads: []string{"batch"}, Nodes: 1})
+	if len(rep.Results) != 1 || rep.Results[0].Name != rep.Batch.Name || rep.Batch.Items == 0 {
+		t.Fatalf("ran %d workloads, batch issued %d; want batch alone:\n%s", len(rep.Results), rep.Batch.Items, out.String())
 	}
 	if int64(rep.Waybills) != rep.Batch.Items {
 		t.Errorf("the store holds %d waybills; batch issued %d (no preload may run)", rep.Waybills, rep.Batch.Items)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,62 +12,86 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
 
 	"github.com/ewaybill/ewaybill/apikeys"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/internal/seed"
+	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/server"
+	"github.com/ewaybill/ewaybill/storage"
 	"github.com/ewaybill/ewaybill/storage/boltstore"
+	"github.com/ewaybill/ewaybill/storage/pgstore"
 )
 
 // carrierCode is the bench's carrier. Its 12-digit serials leave room for
 // any preload; its pool recycles nothing, so every cancel voids a number.
 const carrierCode = "BENCH"
 
-// fixture is a server running in this process on a fresh data dir, seeded
-// through its own API as an admin would, and the clients that load it.
+// fixture is a server running in this process on a fresh data dir, or
+// several over one PostgreSQL database, seeded through its own API as an
+// admin would, and the clients that load it.
 type fixture struct {
-	dir      string
-	store    *boltstore.Store
-	srv      *server.Server
+	dir string
+	// pg is the PostgreSQL URL the nodes share ("" for one node on bbolt
+	// in dir); pii seals their personal data, the same for every node.
+	pg    string
+	pii   *sealing.Keyring
+	nodes []*node
+	// conn spreads calls round-robin over every node.
 	conn     *grpc.ClientConn
-	logFile  *os.File
 	merchant string
 	// admin, merchant and printer are contexts carrying each role's key.
 	admin, merchantCtx, printer context.Context
 }
 
-// startFixture opens a bbolt store (fsync on, as `ewaybill serve` runs it)
-// in a new directory under parent, serves gRPC on a loopback TCP port and
-// dials it with the options of the server's own clients. The server logs a
-// line per request, as in production, to a file in the data dir.
-func startFixture(ctx context.Context, parent string) (*fixture, error) {
-	dir, err := os.MkdirTemp(parent, "ewaybill-bench-")
+// node is one server of the fixture, with its own store (with
+// PostgreSQL: its own connection pool and writer) and port.
+type node struct {
+	store   storage.Store
+	srv     *server.Server
+	addr    string
+	logFile *os.File
+}
+
+// startFixture starts one node, on a bbolt store (fsync on, as `ewaybill
+// serve` runs it) in a new directory under cfg.TempDir or, with
+// cfg.Store, on that PostgreSQL database, which must be empty; it serves
+// gRPC on a loopback TCP port, is dialled with the options of the
+// server's own clients, and is seeded. The server logs a line per
+// request, as in production, to a file in the directory.
+func startFixture(ctx context.Context, cfg Config) (*fixture, error) {
+	if cfg.Store != "" {
+		// A read-only open needs an ewaybill schema there already; when
+		// it fails, the writable open below migrates an empty database or
+		// reports what else is wrong.
+		if s, err := pgstore.Open(ctx, cfg.Store, pgstore.Options{ReadOnly: true}); err == nil {
+			s.Close()
+			return nil, errors.New("--store: the bench needs an empty database (it seeds its own carrier, merchant and keys, and checks the books of the whole database afterwards); give it one made for it, e.g. with createdb")
+		}
+	}
+	dir, err := os.MkdirTemp(cfg.TempDir, "ewaybill-bench-")
 	if err != nil {
 		return nil, err
 	}
-	f := &fixture{dir: dir}
-	if f.logFile, err = os.Create(filepath.Join(dir, "server.log")); err != nil {
+	f := &fixture{dir: dir, pg: cfg.Store}
+	if f.pg != "" {
+		if f.pii, err = sealing.Parse([]byte(sealing.NewKeyLine()), "the bench's PII key", "line"); err != nil {
+			f.close()
+			return nil, err
+		}
+	}
+	n, err := f.addNode(ctx)
+	if err != nil {
 		f.close()
 		return nil, err
 	}
-	if f.store, err = boltstore.Open(dir, boltstore.Options{}); err != nil {
-		f.close()
-		return nil, err
-	}
-	f.srv = server.New(server.Config{Store: f.store, Logger: slog.New(slog.NewTextHandler(f.logFile, nil)), StarterGrant: -1})
 	adminKey := apikeys.NewSecret()
-	if _, err := f.srv.Keys().Bootstrap(ctx, adminKey); err != nil {
-		f.close()
-		return nil, err
+	_, err = n.srv.Keys().Bootstrap(ctx, adminKey)
+	if err == nil {
+		err = f.dial()
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		f.close()
-		return nil, err
-	}
-	go f.srv.GRPC().Serve(lis)
-	f.conn, err = grpc.NewClient(lis.Addr().String(), server.ClientOptions(grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {
 		f.close()
 		return nil, err
@@ -79,25 +104,101 @@ func startFixture(ctx context.Context, parent string) (*fixture, error) {
 	return f, nil
 }
 
+// addNode opens a store of its own, starts a server on it and serves it
+// on a new loopback port; f.dial then spreads calls over it too.
+func (f *fixture) addNode(ctx context.Context) (*node, error) {
+	n := &node{}
+	f.nodes = append(f.nodes, n)
+	var err error
+	if n.logFile, err = os.Create(filepath.Join(f.dir, fmt.Sprintf("server-%d.log", len(f.nodes)))); err != nil {
+		return nil, err
+	}
+	// Each store is assigned only once open: a nil *Store in the
+	// interface would not read as nil to close.
+	if f.pg != "" {
+		s, err := pgstore.Open(ctx, f.pg, pgstore.Options{PII: f.pii})
+		if err != nil {
+			return nil, err
+		}
+		n.store = s
+	} else {
+		s, err := boltstore.Open(f.dir, boltstore.Options{})
+		if err != nil {
+			return nil, err
+		}
+		n.store = s
+	}
+	n.srv = server.New(server.Config{Store: n.store, Logger: slog.New(slog.NewTextHandler(n.logFile, nil)), StarterGrant: -1})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	n.addr = lis.Addr().String()
+	go n.srv.GRPC().Serve(lis)
+	return n, nil
+}
+
+// grow adds nodes until there are n, and dials them all.
+func (f *fixture) grow(ctx context.Context, n int) error {
+	for len(f.nodes) < n {
+		if _, err := f.addNode(ctx); err != nil {
+			return err
+		}
+	}
+	return f.dial()
+}
+
+// dial (re)connects the client to every node, round-robin: each call goes
+// to the next node, as behind a load balancer.
+func (f *fixture) dial() error {
+	addrs := make([]resolver.Address, len(f.nodes))
+	for i, n := range f.nodes {
+		addrs[i] = resolver.Address{Addr: n.addr}
+	}
+	r := manual.NewBuilderWithScheme("bench")
+	r.InitialState(resolver.State{Addresses: addrs})
+	conn, err := grpc.NewClient(r.Scheme()+":///nodes", server.ClientOptions(grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithResolvers(r), grpc.WithDefaultServiceConfig(`{"loadBalancingConfig": [{"round_robin": {}}]}`))...)
+	if err != nil {
+		return err
+	}
+	if f.conn != nil {
+		f.conn.Close()
+	}
+	f.conn = conn
+	return nil
+}
+
 // withKey returns ctx sending key, and no other key: the server takes the
 // first bearer header, so a role's context must not inherit the admin's.
 func withKey(ctx context.Context, key string) context.Context {
 	return metadata.NewOutgoingContext(ctx, metadata.Pairs("authorization", "Bearer "+key))
 }
 
-// close stops the server and removes the data dir.
+// stopServing stops every node's server, once their calls are answered.
+func (f *fixture) stopServing() {
+	for _, n := range f.nodes {
+		if n.srv != nil {
+			n.srv.GRPC().GracefulStop()
+		}
+	}
+}
+
+// close stops the servers, closes the stores and removes the directory.
 func (f *fixture) close() {
 	if f.conn != nil {
 		f.conn.Close()
 	}
-	if f.srv != nil {
-		f.srv.GRPC().Stop()
-	}
-	if f.store != nil {
-		f.store.Close()
-	}
-	if f.logFile != nil {
-		f.logFile.Close()
+	for _, n := range f.nodes {
+		if n.srv != nil {
+			n.srv.GRPC().Stop()
+		}
+		if n.store != nil {
+			n.store.Close()
+		}
+		if n.logFile != nil {
+			n.logFile.Close()
+		}
 	}
 	os.RemoveAll(f.dir)
 }

@@ -22,6 +22,9 @@ type Report struct {
 	PreviewZPL, ZPL, PNG, PDF, PDF200       Result
 	Preload, AllocatePreloaded              Result
 	Overload                                Overload
+	// NodesPasses are the passes of a run over PostgreSQL: one node, then
+	// Config.Nodes.
+	NodesPasses []NodesPass
 	// Preloaded is the number of waybills in the store when
 	// AllocatePreloaded ran.
 	Preloaded int64
@@ -32,6 +35,13 @@ type Report struct {
 	Waybills int
 	Problems []string
 	Wall     time.Duration
+}
+
+// NodesPass is one pass over PostgreSQL: the workloads with Nodes nodes
+// serving.
+type NodesPass struct {
+	Nodes                   int
+	Allocate, Replay, Batch Result
 }
 
 // Errors counts failed requests over every workload.
@@ -60,6 +70,19 @@ func (r *Report) Summary() map[string]any {
 		for i := 0; ok && i < len(kv); i += 2 {
 			out[kv[i].(string)] = kv[i+1]
 		}
+	}
+	if r.Config.Store != "" {
+		// Over PostgreSQL, each figure once per pass: pg_alloc_rps_1node,
+		// pg_alloc_rps_3nodes.
+		out["store"], out["nodes"] = "postgres", r.Config.Nodes
+		for _, p := range r.NodesPasses {
+			tag := nodesTag(p.Nodes)
+			add(runs("allocate"), "pg_alloc_rps_"+tag, round(p.Allocate.RequestsPerSecond(), 0),
+				"pg_alloc_p50_ms_"+tag, ms(p.Allocate.P50), "pg_alloc_p99_ms_"+tag, ms(p.Allocate.P99))
+			add(runs("replay"), "pg_replay_rps_"+tag, round(p.Replay.RequestsPerSecond(), 0))
+			add(runs("batch"), "pg_batch_numbers_per_s_"+tag, round(p.Batch.ItemsPerSecond(), 0))
+		}
+		return out
 	}
 	add(runs("ceiling"), "ceiling_rps", round(r.Ceiling.RequestsPerSecond(), 0))
 	add(runs("allocate"), "alloc_rps", round(r.Allocate.RequestsPerSecond(), 0),

@@ -130,7 +130,7 @@ func seedServer(ctx context.Context, conn grpc.ClientConnInterface, adminKey str
 		if err != nil {
 			return nil, nil, fmt.Errorf("seed top-up of %s: %w", code, err)
 		}
-		m.AckTopUp(t, resp.GetEntry(), resp.GetReplayed())
+		m.AckTopUp(t, resp.GetEntry(), resp.GetReplayed(), false)
 	}
 	for _, code := range carrierCodes {
 		q, err := cl.quotas.GetQuota(cl.merchant, &ewaybillv1.GetQuotaRequest{Name: merchant + "/quotas/" + code})

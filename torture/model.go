@@ -143,10 +143,16 @@ const (
 	opCancelReplay = "cancel replay"
 	opTopUp        = "top-up"
 	opTopUpReplay  = "top-up replay"
+	// opRaced counts the allocations (single or batch items) sent to
+	// several nodes at once; opResent the requests sent to another node
+	// after the one they went to was killed with them open.
+	opRaced  = "raced key"
+	opResent = "resent"
 )
 
 // opKinds lists the kinds in the order reports print them.
-var opKinds = []string{opAllocate, opReplay, opBatch, opBatchItem, opBatchReplay, opInvalidItem, opCancel, opCancelReplay, opTopUp, opTopUpReplay}
+var opKinds = []string{opAllocate, opReplay, opBatch, opBatchItem, opBatchReplay, opInvalidItem, opCancel, opCancelReplay, opTopUp, opTopUpReplay,
+	opRaced, opResent}
 
 // Model is everything the harness knows the store must hold: what was
 // acknowledged, what is still open, what the restarted store settled.
@@ -221,14 +227,80 @@ func (m *Model) NewAlloc(cycle int, carrier, orderCode, requestID string, batch,
 	return a
 }
 
-// AckAlloc records the answer to a first allocation.
-func (m *Model) AckAlloc(a *Alloc, w *ewaybillv1.Waybill, replayed bool, kind string) {
+// Answer is what one send of an allocation came to: a waybill, a
+// definite refusal, or neither (its outcome is open).
+type Answer struct {
+	Waybill  *ewaybillv1.Waybill
+	Replayed bool
+	// Refusal and Message are a definite refusal's reason and message.
+	Refusal, Message string
+	// Resent says the answer came from another node, to which the request
+	// went after the node it was sent to was killed with it open: that
+	// node may have allocated it, so a replay is as right as a first
+	// allocation.
+	Resent bool
+}
+
+func (x Answer) open() bool { return x.Waybill == nil && x.Refusal == "" }
+
+// RecordAlloc records what came of a first allocation: the answer of the
+// one node it was sent to, or of each node it was sent to at once. Every
+// waybill answered must be the same one, and at most one answer the
+// allocation itself, the rest replays of it; exactly one unless a send
+// stayed open or was resent, since the node that allocated it may be the
+// one whose answer was lost. Only a deliberately invalid order may be
+// refused, and by every node that answered. With no answer at all, the
+// outcome stays open.
+func (m *Model) RecordAlloc(a *Alloc, kind string, answers ...Answer) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if replayed {
+	var w *ewaybillv1.Waybill
+	var refusal *Answer
+	firsts, settled := 0, true
+	for i, x := range answers {
+		switch {
+		case x.open():
+			settled = false
+			continue
+		case x.Refusal != "":
+			if refusal == nil {
+				refusal = &answers[i]
+			}
+			continue
+		}
+		settled = settled && !x.Resent
+		if !x.Replayed {
+			firsts++
+		}
+		if w == nil {
+			w = x.Waybill
+		} else if x.Waybill.GetName() != w.GetName() || x.Waybill.GetNumber() != w.GetNumber() {
+			m.loadViolations = append(m.loadViolations, Violation{Cycle: a.Cycle, What: "one idempotency key answered with two waybills",
+				Detail: fmt.Sprintf("%s, sent to %d nodes at once, came back as %s (%s) and as %s (%s)",
+					a.describe(), len(answers), w.GetName(), w.GetNumber(), x.Waybill.GetName(), x.Waybill.GetNumber())})
+		}
+	}
+	switch {
+	case w == nil && refusal == nil:
+		m.unknown[kind]++
+		return
+	case w == nil:
+		m.refuseAllocLocked(a, refusal.Refusal, refusal.Message)
+		return
+	case refusal != nil:
+		m.loadViolations = append(m.loadViolations, Violation{Cycle: a.Cycle, What: "nodes disagree on an allocation",
+			Detail: fmt.Sprintf("%s was allocated as %s (%s) by one node and refused with %s by another: %s",
+				a.describe(), w.GetName(), w.GetNumber(), refusal.Refusal, refusal.Message)})
+	}
+	switch {
+	case firsts > 1:
+		m.loadViolations = append(m.loadViolations, Violation{Cycle: a.Cycle, What: "one idempotency key allocated twice",
+			Detail: fmt.Sprintf("%s, sent to %d nodes at once, came back as a first allocation (replayed=false) from %d of them, as %s (%s)",
+				a.describe(), len(answers), firsts, w.GetName(), w.GetNumber())})
+	case firsts == 0 && settled:
 		// A key sent for the first time cannot have been allocated before.
 		m.loadViolations = append(m.loadViolations, Violation{Cycle: a.Cycle, What: "first allocation answered as a replay",
-			Detail: fmt.Sprintf("%s was never sent before, yet came back replayed as %s (%s)", a.describe(), w.GetName(), w.GetNumber())})
+			Detail: fmt.Sprintf("%s was never sent before, yet came back replayed as %s (%s) from every node it went to", a.describe(), w.GetName(), w.GetNumber())})
 	}
 	if a.Invalid {
 		m.loadViolations = append(m.loadViolations, Violation{Cycle: a.Cycle, What: "invalid order allocated",
@@ -237,6 +309,9 @@ func (m *Model) AckAlloc(a *Alloc, w *ewaybillv1.Waybill, replayed bool, kind st
 	a.Outcome = Acked
 	m.commitLocked(a, w)
 	m.acked[kind]++
+	if len(answers) > 1 {
+		m.acked[opRaced]++
+	}
 }
 
 // commitLocked stores what the store says of a committed allocation.
@@ -250,12 +325,10 @@ func (m *Model) commitLocked(a *Alloc, w *ewaybillv1.Waybill) {
 	}
 }
 
-// RefuseAlloc records a definite refusal. Only the deliberately invalid
-// items may be refused: the harness keeps quota and pools full, so any
-// other refusal is itself a finding.
-func (m *Model) RefuseAlloc(a *Alloc, reason, message string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+// refuseAllocLocked records a definite refusal. Only the deliberately
+// invalid items may be refused: the harness keeps quota and pools full,
+// so any other refusal is itself a finding.
+func (m *Model) refuseAllocLocked(a *Alloc, reason, message string) {
 	a.Outcome, a.Refusal = Refused, reason
 	if a.Invalid && reason == "INVALID_REQUEST" {
 		m.acked[opInvalidItem]++
@@ -348,11 +421,13 @@ func (m *Model) TakeCancelable(cycle int, rng *rand.Rand) (*Alloc, AllocView, bo
 	return a, a.view(), true
 }
 
-// AckCancel records the answer to a first cancel.
-func (m *Model) AckCancel(a *Alloc, w *ewaybillv1.Waybill, replayed bool) {
+// AckCancel records the answer to a first cancel; resent says it came
+// from another node after the one the cancel went to was killed with it
+// open, so it may be a replay of that node's cancel.
+func (m *Model) AckCancel(a *Alloc, w *ewaybillv1.Waybill, replayed, resent bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if bad := cancelMismatch(a, m.Policies[a.Carrier], w, false, replayed); bad != "" {
+	if bad := cancelMismatch(a, m.Policies[a.Carrier], w, resent && replayed, replayed); bad != "" {
 		m.loadViolations = append(m.loadViolations, Violation{Cycle: a.CancelCycle, What: "cancel answered wrongly", Detail: bad})
 	}
 	a.Cancel = Acked
@@ -423,11 +498,12 @@ func (m *Model) NewTopUp(cycle int, requestID, carrier string, amount int64, see
 	return t
 }
 
-// AckTopUp records the answer to a first top-up.
-func (m *Model) AckTopUp(t *TopUp, e *ewaybillv1.LedgerEntry, replayed bool) {
+// AckTopUp records the answer to a first top-up; resent as for
+// AckCancel.
+func (m *Model) AckTopUp(t *TopUp, e *ewaybillv1.LedgerEntry, replayed, resent bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if replayed || e.GetDelta() != t.Amount || e.GetRequestId() != t.RequestID {
+	if replayed && !resent || e.GetDelta() != t.Amount || e.GetRequestId() != t.RequestID {
 		m.loadViolations = append(m.loadViolations, Violation{Cycle: t.Cycle, What: "top-up answered wrongly",
 			Detail: fmt.Sprintf("first top-up %s of %d on %s: got entry %s delta %d request id %q, replayed=%v (want a new entry of %d, replayed=false)",
 				t.RequestID, t.Amount, t.Carrier, e.GetName(), e.GetDelta(), e.GetRequestId(), replayed, t.Amount)})

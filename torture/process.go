@@ -31,6 +31,9 @@ type server struct {
 	conn     *grpc.ClientConn
 	logPath  string
 	log      *tail
+	// errors keeps the last lines logged at level ERROR, which a busy
+	// server's log tail soon loses.
+	errors *tail
 	// exited is closed when the process has exited; exitErr is then its
 	// exit status (nil for 0).
 	exited  chan struct{}
@@ -39,14 +42,16 @@ type server struct {
 
 // startServer runs `bin serve` on dataDir with ports the kernel picks, and
 // waits until it listens (its "ewaybill serving" log line names the
-// ports) and reports SERVING. Its log goes to logPath.
-func startServer(ctx context.Context, bin, dataDir, adminKey, logPath string, shutdownTimeout time.Duration) (*server, error) {
+// ports) and reports SERVING. Its log goes to logPath. extra are further
+// flags of serve (a node of several gets its --store and PII keys).
+func startServer(ctx context.Context, bin, dataDir, adminKey, logPath string, shutdownTimeout time.Duration, extra ...string) (*server, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--bootstrap-admin-key", adminKey, "--log-format", "json", "--shutdown-timeout", shutdownTimeout.String())
+	args := append([]string{"serve", "--data-dir", dataDir, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--bootstrap-admin-key", adminKey, "--log-format", "json", "--shutdown-timeout", shutdownTimeout.String()}, extra...)
+	cmd := exec.Command(bin, args...)
 	// The server reads EWAYBILL_* for any flag not given; the operator's
 	// own settings (TLS, say) must not change what is tortured.
 	cmd.Env = cleanEnv(os.Environ())
@@ -57,7 +62,7 @@ func startServer(ctx context.Context, bin, dataDir, adminKey, logPath string, sh
 		return nil, err
 	}
 	cmd.Stdout = io.Discard
-	s := &server{cmd: cmd, logPath: logPath, log: &tail{max: 40}, exited: make(chan struct{})}
+	s := &server{cmd: cmd, logPath: logPath, log: &tail{max: 40}, errors: &tail{max: 10}, exited: make(chan struct{})}
 	started := make(chan error, 1)
 	go func() {
 		// The process is started and waited for on one locked thread:
@@ -128,6 +133,9 @@ func (s *server) readLog(r io.Reader, file *os.File, addr chan<- string) {
 		line := sc.Text()
 		file.WriteString(line + "\n")
 		s.log.add(line)
+		if strings.Contains(line, `"level":"ERROR"`) {
+			s.errors.add(line)
+		}
 		if !sent && strings.Contains(line, `"ewaybill serving"`) {
 			var rec struct {
 				Msg  string `json:"msg"`
@@ -220,23 +228,39 @@ func (s *server) closeConn() {
 	}
 }
 
-// runCheck runs `bin check` on the stopped server's data dir and returns
-// its exit code and output.
-func runCheck(ctx context.Context, bin, dataDir string) (int, string, error) {
+// runCheck runs `bin check` with args (the stopped server's --data-dir, or
+// the --store the nodes share) and returns its output and, when it did
+// not exit 0, the problem: its exit status and output.
+func runCheck(ctx context.Context, bin string, args ...string) (out, problem string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "check", "--data-dir", dataDir)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"check"}, args...)...)
 	cmd.Env = cleanEnv(os.Environ())
-	out, err := cmd.CombinedOutput()
+	raw, err := cmd.CombinedOutput()
+	out = string(raw)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		return 0, string(out), nil
+		return out, "", nil
 	case errors.As(err, &exit) && ctx.Err() == nil:
-		return exit.ExitCode(), string(out), nil
+		return out, fmt.Sprintf("exit status %d, want 0:\n%s", exit.ExitCode(), strings.TrimRight(out, "\n")), nil
 	default:
-		return -1, string(out), fmt.Errorf("run %s check: %w", bin, err)
+		return out, "", fmt.Errorf("run %s check: %w", bin, err)
 	}
+}
+
+// terminate stops an idle server as an operator would, with SIGTERM, and
+// waits for it to exit within its shutdown timeout (and a second). It
+// returns "" when it exited 0, else how it ended and its last log lines.
+func (s *server) terminate(shutdownTimeout time.Duration) (problem string, err error) {
+	if err := s.signal(syscall.SIGTERM); err != nil {
+		return "", err
+	}
+	defer s.closeConn()
+	if exitErr, inTime := s.waitExit(shutdownTimeout + time.Second); !inTime || exitErr != nil {
+		return fmt.Sprintf("%s; log %s:\n%s", exitWords(exitErr, inTime, shutdownTimeout), s.logPath, s.log), nil
+	}
+	return "", nil
 }
 
 // tail keeps the last max lines written to it.
@@ -256,6 +280,12 @@ func (t *tail) add(line string) {
 	if len(t.lines) > t.max {
 		t.lines = t.lines[len(t.lines)-t.max:]
 	}
+}
+
+func (t *tail) len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.lines)
 }
 
 func (t *tail) String() string {

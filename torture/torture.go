@@ -200,22 +200,35 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if !signalsSupported {
 		return nil, errors.New("torture needs SIGKILL and SIGTERM: run it on Linux or another Unix")
 	}
-	dir, err := os.MkdirTemp(cfg.TempDir, "ewaybill-torture-")
+	dir, done, err := workDir(cfg.TempDir, "ewaybill-torture-", cfg.KeepDir)
 	if err != nil {
 		return nil, err
 	}
-	started := time.Now()
 	t := &run{cfg: cfg, dir: dir, dataDir: filepath.Join(dir, "data"), adminKey: apikeys.NewSecret(),
 		report: &Report{Seed: cfg.Seed, Acked: map[string]int{}}}
 	err = t.all(ctx)
-	r := t.report
-	r.Duration = time.Since(started)
-	if err != nil || cfg.KeepDir {
-		r.Dir = dir
-	} else {
-		os.RemoveAll(dir)
+	t.report.Dir, t.report.Duration = done(err)
+	return t.report, err
+}
+
+// workDir makes a run's work dir under parent (the system's temp dir for
+// ""). done, called with the run's error, removes it unless the run
+// failed or keep is set, and returns the dir kept ("" when removed) and
+// how long the run took.
+func workDir(parent, prefix string, keep bool) (dir string, done func(error) (kept string, took time.Duration), err error) {
+	dir, err = os.MkdirTemp(parent, prefix)
+	if err != nil {
+		return "", nil, err
 	}
-	return r, err
+	started := time.Now()
+	return dir, func(err error) (string, time.Duration) {
+		took := time.Since(started)
+		if err != nil || keep {
+			return dir, took
+		}
+		os.RemoveAll(dir)
+		return "", took
+	}, nil
 }
 
 // run is one run's state.
@@ -234,11 +247,17 @@ type run struct {
 // which names the first.
 func (t *run) fail(vs []Violation) error {
 	t.report.Violations = vs
+	return violated(vs, fmt.Sprintf("seed %d; reproduce the choices with --seed %d", t.cfg.Seed, t.cfg.Seed))
+}
+
+// violated is the error of a run that found vs, naming the first; note
+// says how to reproduce it.
+func violated(vs []Violation, note string) error {
 	more := ""
 	if len(vs) > 1 {
 		more = fmt.Sprintf(" (and %d more)", len(vs)-1)
 	}
-	return fmt.Errorf("%w (seed %d; reproduce the choices with --seed %d): %s%s", ErrViolated, t.cfg.Seed, t.cfg.Seed, vs[0], more)
+	return fmt.Errorf("%w (%s): %s%s", ErrViolated, note, vs[0], more)
 }
 
 // start starts a server, naming its log after the start's number. Logs
@@ -282,14 +301,12 @@ func (t *run) all(ctx context.Context) error {
 	}
 	// The last server ends as an operator would end it, and the books are
 	// checked once more.
-	if err := srv.signal(syscall.SIGTERM); err != nil {
-		return err
+	if problem, err := srv.terminate(t.cfg.ShutdownTimeout); err != nil || problem != "" {
+		if err != nil {
+			return err
+		}
+		return t.fail([]Violation{{Cycle: t.cfg.Cycles, What: "final graceful stop failed", Detail: "after SIGTERM the idle server " + problem}})
 	}
-	if exitErr, inTime := srv.waitExit(t.cfg.ShutdownTimeout + time.Second); !inTime || exitErr != nil {
-		return t.fail([]Violation{{Cycle: t.cfg.Cycles, What: "final graceful stop failed",
-			Detail: fmt.Sprintf("after SIGTERM the idle server %s; log %s:\n%s", exitWords(exitErr, inTime, t.cfg.ShutdownTimeout), srv.logPath, srv.log)}})
-	}
-	srv.closeConn()
 	return t.check(ctx, t.cfg.Cycles, "the final graceful stop")
 }
 
@@ -306,13 +323,12 @@ func exitWords(exitErr error, inTime bool, limit time.Duration) string {
 
 // check runs `ewaybill check` on the stopped server's data dir.
 func (t *run) check(ctx context.Context, cycle int, after string) error {
-	code, out, err := runCheck(ctx, t.cfg.Binary, t.dataDir)
+	_, problem, err := runCheck(ctx, t.cfg.Binary, "--data-dir", t.dataDir)
 	if err != nil {
 		return err
 	}
-	if code != 0 {
-		return t.fail([]Violation{{Cycle: cycle, What: "ewaybill check failed after " + after,
-			Detail: fmt.Sprintf("exit status %d, want 0:\n%s", code, strings.TrimRight(out, "\n"))}})
+	if problem != "" {
+		return t.fail([]Violation{{Cycle: cycle, What: "ewaybill check failed after " + after, Detail: problem}})
 	}
 	return nil
 }
@@ -337,7 +353,7 @@ func (t *run) cycle(ctx context.Context, cycle int, srv *server) (CycleResult, *
 	cl := newClients(srv.conn, context.Background(), t.adminKey, t.fx.merchantKey)
 	loadCtx, cancelLoad := context.WithCancel(ctx)
 	defer cancelLoad()
-	l := newLoader(t.m, cl, cycle)
+	l := newLoader(t.m, []*target{{cl: cl, name: "the server"}}, cycle, false)
 	l.run(loadCtx, t.cfg.Workers, rng.Uint64())
 	timer := time.NewTimer(res.At)
 	select {

@@ -90,16 +90,16 @@ func newScenario(t *testing.T) *scenario {
 	s.w1Cancelled = cancelled(s.w1, Void)
 
 	s.a1 = m.NewAlloc(1, voidCarrier, "T1-0-0", "", false, false)
-	m.AckAlloc(s.a1, s.w1, false, opAllocate)
+	m.RecordAlloc(s.a1, opAllocate, Answer{Waybill: s.w1})
 	s.a2 = m.NewAlloc(1, reuseCarrier, "T1-0-1", "rq-1-0-1", false, false)
-	m.AckAlloc(s.a2, s.w2, false, opAllocate)
+	m.RecordAlloc(s.a2, opAllocate, Answer{Waybill: s.w2})
 	s.a3 = m.NewAlloc(1, voidCarrier, "T1-1-0", "", true, false)
 	s.a4 = m.NewAlloc(1, reuseCarrier, "T1-1-1", "", false, false)
 	sendCancel(t, m, s.a1)
-	m.AckCancel(s.a1, s.w1Cancelled, false)
+	m.AckCancel(s.a1, s.w1Cancelled, false, false)
 	s.tu1 = m.NewTopUp(1, "tu-1", voidCarrier, 10, false)
 	s.tu1Entry = entry(voidCarrier, 4, 10, "tu-1")
-	m.AckTopUp(s.tu1, s.tu1Entry, false)
+	m.AckTopUp(s.tu1, s.tu1Entry, false, false)
 	s.tu2 = m.NewTopUp(1, "tu-2", reuseCarrier, 5, false)
 	s.tu2Entry = entry(reuseCarrier, 3, 5, "tu-2")
 
@@ -217,7 +217,7 @@ func TestVerifyChecksReuseChain(t *testing.T) {
 		s := newScenario(t)
 		sendCancel(t, s.m, s.a2)
 		c := cancelled(s.w2, Reuse)
-		s.m.AckCancel(s.a2, c, false)
+		s.m.AckCancel(s.a2, c, false, false)
 		s.obs.Waybills[1] = c
 		s.obs.Replays[1].Waybill = c
 		// The lost allocation T1-1-1 was stored with w2's recycled number.
@@ -305,7 +305,7 @@ func TestVerifyReportsUnknownWaybill(t *testing.T) {
 func TestVerifyReportsStoredInvalidItem(t *testing.T) {
 	s := newScenario(t)
 	bad := s.m.NewAlloc(1, voidCarrier, "T1-2-0-3", "", true, true)
-	s.m.RefuseAlloc(bad, "INVALID_REQUEST", "receiver mobile")
+	s.m.RecordAlloc(bad, opBatchItem, Answer{Refusal: "INVALID_REQUEST", Message: "receiver mobile"})
 	s.obs.Waybills = append(s.obs.Waybills, waybill("w8", "TV8", voidCarrier, "T1-2-0-3", "", 8))
 	wantViolation(t, s, false, "refused allocation stored", "T1-2-0-3")
 }

@@ -27,11 +27,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	workloads := fs.String("workloads", "all", "comma-separated workloads to run, in the usual order: "+strings.Join(bench.Workloads, ", ")+
 		"; one that works on another's waybills needs that one too (replay, replay-serial and cancel need allocate; the label workloads need batch)")
 	fs.StringVar(&cfg.TempDir, "temp-dir", "", "where to make the throw-away data dir (default: the system's temp dir)")
+	// No EWAYBILL_STORE here: a bench must never be pointed at a
+	// service's database by the environment it happens to run in.
+	fs.StringVar(&cfg.Store, "store", "", "an empty PostgreSQL database `URL` (postgres://...) to measure instead of bbolt: "+
+		strings.Join(bench.StoreWorkloads, ", ")+" on one node, then on --nodes nodes")
+	fs.IntVar(&cfg.Nodes, "nodes", cfg.Nodes, "with --store: how many nodes (servers in this process, each with its own connection pool) share the database in the second pass")
 	// The server runs in this process, so it runs with serve's collector settings.
 	var memory memoryConfig
 	memory.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ewaybill bench [flags]\n\nStarts a server in this process on a throw-away data dir (real gRPC over loopback\nTCP, bbolt with fsync), measures each workload and prints a table, then one JSON line.")
+		fmt.Fprintln(stderr, "usage: ewaybill bench [flags]\n\nStarts a server in this process on a throw-away data dir (real gRPC over loopback\nTCP, bbolt with fsync), measures each workload and prints a table, then one JSON line.\nWith --store, the servers run over that PostgreSQL database: one, then --nodes.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -60,6 +65,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	cfg.Workloads = bench.ParseWorkloads(*workloads)
+	if cfg.Store != "" && !isPostgresURL(cfg.Store) {
+		fmt.Fprintf(stderr, "ewaybill bench: --store must be a postgres:// URL (or empty for bbolt); got %q\n", displayStore(cfg.Store))
+		return exitUsage
+	}
 	if err := errors.Join(cfg.Check(), memory.check()); err != nil {
 		fmt.Fprintln(stderr, "ewaybill bench:", err)
 		return exitUsage

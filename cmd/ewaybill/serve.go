@@ -364,16 +364,32 @@ func bootstrapAdmin(ctx context.Context, keys *apikeys.Service, cfg serveConfig,
 		return "", err
 	}
 	secret := cfg.bootstrapAdminKey
+	path := ""
 	if secret == "" {
 		secret = apikeys.NewSecret()
-		path := filepath.Join(cfg.dataDir, "admin.key")
+		// Written before it is stored: a crash in between leaves a file
+		// to delete, never a stored key nobody has.
+		path = filepath.Join(cfg.dataDir, "admin.key")
 		if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
 			return "", fmt.Errorf("write %s: %w", path, err)
 		}
-		log.Info("generated the first admin key", "path", path)
 	}
-	if _, err := keys.Bootstrap(ctx, secret); err != nil {
+	created, err := keys.Bootstrap(ctx, secret)
+	if err != nil {
 		return "", fmt.Errorf("bootstrap admin key: %w", err)
+	}
+	if !created {
+		// Another node sharing the database stored its first admin key
+		// between the check above and now; this one's was not stored
+		// and would not work.
+		if path != "" {
+			os.Remove(path)
+		}
+		log.Info("another node sharing the store created the first admin key just now; this node's was not stored (use the other node's admin.key or --bootstrap-admin-key)")
+		return "", nil
+	}
+	if path != "" {
+		log.Info("generated the first admin key", "path", path)
 	}
 	return secret, nil
 }
