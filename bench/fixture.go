@@ -128,7 +128,10 @@ func (f *fixture) addNode(ctx context.Context) (*node, error) {
 		}
 		n.store = s
 	}
-	n.srv = server.New(server.Config{Store: n.store, Logger: slog.New(slog.NewTextHandler(n.logFile, nil)), StarterGrant: -1})
+	// Each node its own id, as each serve process has, so that each
+	// issues from number segments of its own.
+	n.srv = server.New(server.Config{Store: n.store, Logger: slog.New(slog.NewTextHandler(n.logFile, nil)), StarterGrant: -1,
+		NodeID: fmt.Sprintf("bench-node-%d", len(f.nodes))})
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -581,9 +583,12 @@ func (s *session) pool(code string) (*ewaybillv1.Pool, error) {
 
 // flush writes back the quotas, segments, pools and ranges the session
 // changed.
+// Records are written in key order, as every node writes them, so that
+// two transactions that do wait on each other's rows cannot deadlock.
 func (s *session) flush() error {
-	for _, a := range s.accounts {
-		for code := range a.charged {
+	for _, id := range slices.Sorted(maps.Keys(s.accounts)) {
+		a := s.accounts[id]
+		for _, code := range slices.Sorted(maps.Keys(a.charged)) {
 			if err := s.tx.Quotas().Put(a.id, code, a.quotas[code]); err != nil {
 				return err
 			}
@@ -593,7 +598,7 @@ func (s *session) flush() error {
 		return err
 	}
 	ts := timestamppb.New(s.now)
-	for code := range s.taken {
+	for _, code := range slices.Sorted(maps.Keys(s.taken)) {
 		if r := s.ranges[code]; r != nil {
 			r.UpdateTime = ts
 			if err := s.tx.NumberRanges().Put(code, r); err != nil {

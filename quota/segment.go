@@ -3,6 +3,7 @@ package quota
 import (
 	"cmp"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -205,7 +206,8 @@ func (s *session) lease(code string) (*ewaybillv1.NumberSegment, error) {
 // those used up.
 func (s *session) flushSegments() error {
 	ts := timestamppb.New(s.now)
-	for code, seg := range s.segments {
+	for _, code := range slices.Sorted(maps.Keys(s.segments)) {
+		seg := s.segments[code]
 		if remaining(seg) == 0 {
 			if err := s.tx.NumberSegments().Delete(code, seg.GetFirstSerial()); err != nil {
 				return err

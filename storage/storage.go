@@ -51,6 +51,16 @@ type Store interface {
 	Close() error
 }
 
+// KeyLocker is implemented by a Store that several processes share
+// (PostgreSQL). BatchLocked is Batch run while holding locks, across all
+// of them, on keys (opaque names): transactions that would conflict only
+// on those keys' records wait for each other instead of aborting and
+// running again. The locks are taken before the transaction starts, in an
+// order of the store's that avoids deadlocks, and let go when it ends.
+type KeyLocker interface {
+	BatchLocked(ctx context.Context, keys []string, fn func(Tx) error) error
+}
+
 // PreparedWaybill is a new waybill encoded by Store.PrepareWaybill, for
 // Waybills.Insert in a transaction of the same store. Inserting it again
 // is only for a transaction re-run after its first run rolled back.

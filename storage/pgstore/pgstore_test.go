@@ -3,9 +3,11 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,17 +134,27 @@ func TestReadOnly(t *testing.T) {
 // append to one ledger at once: SERIALIZABLE aborts the losers, their
 // re-runs see the winners' writes, and no update is lost.
 func TestTwoNodesLoseNoUpdate(t *testing.T) {
+	for _, locked := range []bool{false, true} {
+		t.Run(fmt.Sprintf("locked=%v", locked), func(t *testing.T) { twoNodesCounting(t, locked) })
+	}
+}
+
+// twoNodesCounting has two nodes increment one counter and append its
+// ledger entry concurrently, in Batch or in BatchLocked on one key. No
+// update is lost either way; holding the lock, no transaction is aborted
+// for a conflict, so each function runs exactly once.
+func twoNodesCounting(t *testing.T, locked bool) {
 	url := pgtest.DB(t)
 	keys := storetest.Keys(t)
 	nodes := []*Store{openTest(t, url, keys), openTest(t, url, keys)}
 	const perNode = 25
+	var runs atomic.Int64
 	var wg sync.WaitGroup
 	for _, s := range nodes {
 		for range perNode {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				err := s.Batch(context.Background(), func(tx storage.Tx) error {
+			wg.Go(func() {
+				fn := func(tx storage.Tx) error {
+					runs.Add(1)
 					p, err := tx.Pools().Get("SF")
 					if errors.Is(err, storage.ErrNotFound) {
 						p, err = &ewaybillv1.Pool{}, nil
@@ -155,11 +167,17 @@ func TestTwoNodesLoseNoUpdate(t *testing.T) {
 						return err
 					}
 					return tx.Ledger().Append("m1", "SF", &ewaybillv1.LedgerEntry{Sequence: p.Issued})
-				})
+				}
+				var err error
+				if locked {
+					err = s.BatchLocked(context.Background(), []string{"quota/m1/SF", "quota/m1/SF"}, fn)
+				} else {
+					err = s.Batch(context.Background(), fn)
+				}
 				if err != nil {
 					t.Error(err)
 				}
-			}()
+			})
 		}
 	}
 	wg.Wait()
@@ -177,6 +195,10 @@ func TestTwoNodesLoseNoUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if locked && runs.Load() != 2*perNode {
+		t.Errorf("%d runs of %d functions under the lock; want one each, none aborted", runs.Load(), 2*perNode)
+	}
+	t.Logf("%d runs of %d functions", runs.Load(), 2*perNode)
 }
 
 // The same allocation sent to two nodes at once issues one number: the

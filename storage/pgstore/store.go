@@ -12,7 +12,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -134,13 +136,40 @@ func (s *Store) Batch(ctx context.Context, fn func(storage.Tx) error) error {
 	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, true, fn)
 }
 
+// BatchLocked implements storage.KeyLocker with PostgreSQL's session
+// advisory locks, one per key (a 64-bit hash of it), taken on the
+// transaction's connection before BEGIN, so that the transaction's
+// snapshot is taken only once no other node holds them: a transaction
+// that waited sees the writes of the one it waited for, rather than
+// failing on them. They are taken in hash order and released after the
+// commit or rollback.
+func (s *Store) BatchLocked(ctx context.Context, keys []string, fn func(storage.Tx) error) error {
+	if s.readOnly {
+		return errReadOnly
+	}
+	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, true, fn, lockKeys(keys)...)
+}
+
+// lockKeys hashes keys into advisory lock ids, sorted and distinct, with
+// FNV-1a: the order every node takes them in.
+func lockKeys(keys []string) []int64 {
+	ids := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		h := fnv.New64a()
+		h.Write([]byte(k))
+		ids = append(ids, int64(h.Sum64()))
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
 var errReadOnly = errors.New("pgstore: the store was opened read-only")
 
 // maxAttempts bounds how often a transaction is run when PostgreSQL
 // aborts it as a serialization failure or deadlock.
 const maxAttempts = 10
 
-func (s *Store) run(ctx context.Context, opts pgx.TxOptions, recoverPanic bool, fn func(storage.Tx) error) error {
+func (s *Store) run(ctx context.Context, opts pgx.TxOptions, recoverPanic bool, fn func(storage.Tx) error, locks ...int64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -151,7 +180,7 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, recoverPanic bool, 
 	}
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = s.writing(ctx, opts, func() error { return s.attempt(ctx, opts, recoverPanic, fn) })
+		err = s.writing(ctx, opts, func() error { return s.attempt(ctx, opts, recoverPanic, fn, locks) })
 		if err == nil || !retryable(err) {
 			return err
 		}
@@ -204,8 +233,23 @@ func retryable(err error) bool {
 
 // attempt runs fn once in a new transaction and commits if fn returns
 // nil.
-func (s *Store) attempt(ctx context.Context, opts pgx.TxOptions, recoverPanic bool, fn func(storage.Tx) error) (err error) {
-	pgTx, err := s.pool.BeginTx(ctx, opts)
+func (s *Store) attempt(ctx context.Context, opts pgx.TxOptions, recoverPanic bool, fn func(storage.Tx) error, locks []int64) (err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("pgstore: connect: %w", err)
+	}
+	defer conn.Release()
+	if len(locks) > 0 {
+		// Taken one at a time in order, as every node takes them; a
+		// connection that breaks meanwhile loses them with its session.
+		defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock_all()")
+		for _, id := range locks {
+			if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", id); err != nil {
+				return fmt.Errorf("pgstore: lock: %w", err)
+			}
+		}
+	}
+	pgTx, err := conn.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("pgstore: begin: %w", err)
 	}
