@@ -331,8 +331,13 @@ func (t ledger) Append(merchantID, carrier string, e *ewaybillv1.LedgerEntry) er
 	if err != nil {
 		return err
 	}
+	// The last sequence is read as max(seq), which PostgreSQL answers from
+	// the end of the primary key's index whatever plan it keeps for the
+	// prepared statement. "No seq >= $3" was planned once, generically,
+	// as a scan of the quota's whole ledger: a merchant's every
+	// allocation read all its earlier entries.
 	tag, err := t.table.t.exec("ledger", "INSERT INTO ledger (merchant_id, carrier, seq, rec) SELECT $1, $2, $3, $4 "+
-		"WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE merchant_id = $1 AND carrier = $2 AND seq >= $3) ON CONFLICT DO NOTHING",
+		"WHERE COALESCE((SELECT max(seq) FROM ledger WHERE merchant_id = $1 AND carrier = $2), 0) < $3 ON CONFLICT DO NOTHING",
 		merchantID, carrier, e.GetSequence(), raw)
 	if err == nil && tag.RowsAffected() == 0 {
 		return storage.ErrDuplicate
