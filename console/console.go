@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,7 +59,7 @@ type asset struct {
 // Prefix. Any other path is not found. Assets are revalidated on every
 // load (their names carry no version), which their ETags make cheap.
 func Handler() http.Handler {
-	assets, err := load()
+	assets, err := loadOnce()
 	if err != nil {
 		// The files are compiled in; an unreadable one is a broken build.
 		panic(err)
@@ -97,6 +98,10 @@ func Handler() http.Handler {
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 	})
 }
+
+// loadOnce reads and compresses the files on the first call only: each
+// server (and each test's) builds its handler, and the files never change.
+var loadOnce = sync.OnceValues(load)
 
 // load reads every embedded file, keyed by its path under static/.
 func load() (map[string]asset, error) {

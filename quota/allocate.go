@@ -618,10 +618,10 @@ func (s *session) flush() error {
 // segments it holds, and the pool levels lowered by the serials issued.
 func (s *session) committed() {
 	for code, seg := range s.segments {
-		s.svc.hints.remember(code, seg)
+		s.svc.memory.remember(code, seg)
 	}
 	for code, n := range s.fromSegments {
-		if l, ok := s.svc.hints.lower(code, n); ok && s.svc.PoolLevel != nil {
+		if l, ok := s.svc.memory.lower(code, n); ok && s.svc.PoolLevel != nil {
 			s.svc.PoolLevel(code, l.available, l.lowWatermark)
 		}
 	}

@@ -142,9 +142,7 @@ func (c *checker) carriers() error {
 // and counts the serials they have left as available.
 func (c *checker) segments(pc *poolCount) error {
 	code := pc.carrier.GetCode()
-	return all(func(p storage.Page[*ewaybillv1.NumberSegment]) ([]*ewaybillv1.NumberSegment, string, error) {
-		return c.tx.NumberSegments().List(code, p)
-	}, func(seg *ewaybillv1.NumberSegment) error {
+	return eachSegment(c.tx, code, func(seg *ewaybillv1.NumberSegment) error {
 		name := fmt.Sprintf("segment %d–%d of %s (node %q)", seg.GetFirstSerial(), seg.GetLastSerial(), code, seg.GetNode())
 		if seg.GetNextSerial() < seg.GetFirstSerial() || seg.GetNextSerial() > seg.GetLastSerial()+1 {
 			c.report.problem("%s has next serial %d outside it", name, seg.GetNextSerial())

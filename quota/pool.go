@@ -110,7 +110,7 @@ func (s *Service) reportLevel(code string, p *ewaybillv1.Pool) {
 		return
 	}
 	l := level{available: p.GetAvailable(), lowWatermark: lowWatermark(p)}
-	s.hints.setLevel(code, l)
+	s.memory.setLevel(code, l)
 	if s.PoolLevel != nil {
 		s.PoolLevel(code, l.available, l.lowWatermark)
 	}
@@ -345,10 +345,12 @@ func (s *Service) ListRanges(ctx context.Context, p access.Principal, parent str
 				return nil, "", err
 			}
 			list, next, err := tx.NumberRanges().List(ids[0], page)
+			if err != nil {
+				return nil, "", err
+			}
+			live, err := liveSegments(tx, ids[0], nil)
 			for i := range list {
-				if err == nil {
-					list[i], err = rangeView(tx, ids[0], list[i])
-				}
+				list[i] = rangeView(list[i], live)
 			}
 			return list, next, err
 		})

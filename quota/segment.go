@@ -40,19 +40,19 @@ const (
 	defaultNodeID = "local"
 )
 
-// segmentHints is a node's memory of the segment it issues from per
+// nodeMemory is a node's memory of the segment it issues from per
 // carrier, and of each pool's level as last seen. The segment is a hint:
 // it is read, and its holder checked, in every transaction that issues
 // from it. The level is what the metrics show: exact with one node; with
 // several, each node's misses the others' issues until its next full view
 // of the pool (a lease, an import, a pool read).
-type segmentHints struct {
+type nodeMemory struct {
 	mu     sync.Mutex
 	first  map[string]int64
 	levels map[string]level
 }
 
-func (h *segmentHints) segment(code string) (int64, bool) {
+func (h *nodeMemory) segment(code string) (int64, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	first, ok := h.first[code]
@@ -61,7 +61,7 @@ func (h *segmentHints) segment(code string) (int64, bool) {
 
 // remember records, after a commit, the segment a node holds for code,
 // or that it holds none (seg nil or used up).
-func (h *segmentHints) remember(code string, seg *ewaybillv1.NumberSegment) {
+func (h *nodeMemory) remember(code string, seg *ewaybillv1.NumberSegment) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.first == nil {
@@ -76,7 +76,7 @@ func (h *segmentHints) remember(code string, seg *ewaybillv1.NumberSegment) {
 
 // setLevel records a pool's available count and low watermark, as a
 // view of it counted them.
-func (h *segmentHints) setLevel(code string, l level) {
+func (h *nodeMemory) setLevel(code string, l level) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.levels == nil {
@@ -87,7 +87,7 @@ func (h *segmentHints) setLevel(code string, l level) {
 
 // lower takes issued off the pool's last recorded level and returns the
 // new level; ok is false when none was recorded.
-func (h *segmentHints) lower(code string, issued int64) (l level, ok bool) {
+func (h *nodeMemory) lower(code string, issued int64) (l level, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	l, ok = h.levels[code]
@@ -133,7 +133,7 @@ func (s *session) segment(code string) (*ewaybillv1.NumberSegment, error) {
 	if seg := s.segments[code]; seg != nil && remaining(seg) > 0 {
 		return seg, nil
 	}
-	if first, ok := s.svc.hints.segment(code); ok && s.segments[code] == nil {
+	if first, ok := s.svc.memory.segment(code); ok && s.segments[code] == nil {
 		seg, err := s.tx.NumberSegments().Get(code, first)
 		switch {
 		case err == nil && seg.GetNode() == s.svc.nodeID() && remaining(seg) > 0:
@@ -158,21 +158,18 @@ func (s *session) lease(code string) (*ewaybillv1.NumberSegment, error) {
 		delete(s.segments, code)
 	}
 	me, idleSince := s.svc.nodeID(), s.now.Add(-s.svc.segmentTakeover())
+	live, err := liveSegments(s.tx, code, nil)
+	if err != nil {
+		return nil, err
+	}
 	var mine, idle *ewaybillv1.NumberSegment
-	err := all(func(p storage.Page[*ewaybillv1.NumberSegment]) ([]*ewaybillv1.NumberSegment, string, error) {
-		return s.tx.NumberSegments().List(code, p)
-	}, func(seg *ewaybillv1.NumberSegment) error {
+	for _, seg := range live {
 		switch {
-		case remaining(seg) <= 0:
 		case seg.GetNode() == me && mine == nil:
 			mine = seg
 		case idle == nil && !seg.GetUpdateTime().AsTime().After(idleSince):
 			idle = seg
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	if seg := cmp.Or(mine, idle); seg != nil {
 		seg.Node = me
@@ -222,20 +219,29 @@ func (s *session) flushSegments() error {
 	return nil
 }
 
+// eachSegment calls fn for each of code's segments, of all nodes, in
+// order of first serial.
+func eachSegment(tx storage.Tx, code string, fn func(*ewaybillv1.NumberSegment) error) error {
+	return all(func(p storage.Page[*ewaybillv1.NumberSegment]) ([]*ewaybillv1.NumberSegment, string, error) {
+		return tx.NumberSegments().List(code, p)
+	}, fn)
+}
+
 // liveSegments returns code's segments, of all nodes, that have serials
 // left, in order; only those leased from r when r is not nil.
 func liveSegments(tx storage.Tx, code string, r *ewaybillv1.NumberRange) ([]*ewaybillv1.NumberSegment, error) {
 	var out []*ewaybillv1.NumberSegment
-	err := all(func(p storage.Page[*ewaybillv1.NumberSegment]) ([]*ewaybillv1.NumberSegment, string, error) {
-		return tx.NumberSegments().List(code, p)
-	}, func(seg *ewaybillv1.NumberSegment) error {
-		inRange := r == nil || (seg.GetFirstSerial() >= r.GetFirstSerial() && seg.GetFirstSerial() <= r.GetLastSerial())
-		if inRange && remaining(seg) > 0 {
+	err := eachSegment(tx, code, func(seg *ewaybillv1.NumberSegment) error {
+		if (r == nil || inRange(seg, r)) && remaining(seg) > 0 {
 			out = append(out, seg)
 		}
 		return nil
 	})
 	return out, err
+}
+
+func inRange(seg *ewaybillv1.NumberSegment, r *ewaybillv1.NumberRange) bool {
+	return seg.GetFirstSerial() >= r.GetFirstSerial() && seg.GetFirstSerial() <= r.GetLastSerial()
 }
 
 // leased sums the serials left in segs.
@@ -247,18 +253,18 @@ func leased(segs []*ewaybillv1.NumberSegment) int64 {
 	return n
 }
 
-// rangeView is a stored range as the API shows it: next_serial is the
-// lowest serial not yet issued, which a segment leased from the range may
-// hold below the stored high-water mark.
-func rangeView(tx storage.Tx, code string, r *ewaybillv1.NumberRange) (*ewaybillv1.NumberRange, error) {
+// rangeView is a stored range as the API shows it, given the carrier's
+// live segments: next_serial is the lowest serial not yet issued, which a
+// segment leased from the range may hold below the stored high-water
+// mark.
+func rangeView(r *ewaybillv1.NumberRange, live []*ewaybillv1.NumberSegment) *ewaybillv1.NumberRange {
 	if r.GetState() != rangeActive {
-		return r, nil
+		return r
 	}
-	segs, err := liveSegments(tx, code, r)
-	if err != nil || len(segs) == 0 {
-		return r, err
+	for _, seg := range live {
+		if inRange(seg, r) {
+			r.NextSerial = min(r.GetNextSerial(), seg.GetNextSerial())
+		}
 	}
-	lowest := slices.MinFunc(segs, func(a, b *ewaybillv1.NumberSegment) int { return cmp.Compare(a.GetNextSerial(), b.GetNextSerial()) })
-	r.NextSerial = min(r.GetNextSerial(), lowest.GetNextSerial())
-	return r, nil
+	return r
 }

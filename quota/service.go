@@ -52,7 +52,7 @@ type Service struct {
 	SegmentSize     int64
 	SegmentTakeover time.Duration
 
-	hints segmentHints
+	memory nodeMemory
 
 	combiner combiner
 }
