@@ -30,9 +30,17 @@ type Options struct {
 	// LockTimeout bounds the wait for another process to release the file;
 	// zero means 2 seconds.
 	LockTimeout time.Duration
-	// MappedBudget bounds the resident pages of the mapped file (see
-	// trimmer); zero means DefaultMappedBudget, negative never trims.
+	// MappedBudget is how much of the mapped file may always stay
+	// resident (see trimmer); zero means DefaultMappedBudget, negative
+	// never trims.
 	MappedBudget int64
+	// ResidentBudget lets the mapped file stay resident past MappedBudget
+	// while the whole process (heap and file) stays within it. Zero means
+	// the Go runtime's memory limit plus MappedBudget when a limit is set
+	// (GOMEMLIMIT, `serve --memory-limit-mb`), which is no more than the
+	// heap at its limit plus the mapped budget; negative, or no limit,
+	// means the mapped file alone is held to MappedBudget.
+	ResidentBudget int64
 	// PII holds the keys that seal personal data (see pii.go). When nil,
 	// a store opened for writing uses the data dir's own key file,
 	// KeyFileName: read when present; created, with one new key, when
@@ -104,7 +112,7 @@ func Open(dataDir string, opt Options) (*Store, error) {
 			opt.MappedBudget = DefaultMappedBudget
 		}
 		if opt.MappedBudget > 0 {
-			s.trimmer = startTrimmer(db, opt.MappedBudget)
+			s.trimmer = startTrimmer(db, opt.MappedBudget, residentBudget(opt))
 		}
 	}
 	return s, nil

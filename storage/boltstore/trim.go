@@ -1,6 +1,8 @@
 package boltstore
 
 import (
+	"math"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -8,7 +10,8 @@ import (
 	"github.com/ewaybill/ewaybill/internal/procstatus"
 )
 
-// DefaultMappedBudget is how much of the mapped file may stay resident.
+// DefaultMappedBudget is how much of the mapped file may always stay
+// resident.
 const DefaultMappedBudget = 64 << 20
 
 // trimInterval is how often the resident mapped pages are measured (a
@@ -29,18 +32,51 @@ const trimInterval = 20 * time.Millisecond
 // waybills) the resident set grows with the file rather than with the
 // work. Past the budget the mapping is told MADV_DONTNEED: the pages leave
 // this process's page tables but stay in the kernel's page cache, so the
-// next touch of a hot page is a minor fault, not a disk read.
+// next touch of a page is a minor fault, not a disk read.
+//
+// Those faults are the cost: the kernel maps 16 neighbouring pages with
+// each one (fault-around, which MADV_RANDOM does not turn off), so random
+// lookups fill the budget fast, and after each trim every lookup faults
+// again. With the mapped file held to 64 MiB, replays spent 12% of all
+// CPU on those faults and ran 25–30% slower than with no trimming. So the
+// file may also use the room the heap leaves: it is trimmed only when it
+// is past its own budget and the whole process is past the resident
+// budget (the heap's limit plus the mapped budget, by default).
 type trimmer struct {
-	db     *bolt.DB
-	budget int64
-	stop   chan struct{}
-	done   chan struct{}
+	db       *bolt.DB
+	mapped   int64 // the file may always hold this much
+	resident int64 // past mapped, the file may grow while the process stays within this; 0 for no such room
+	stop     chan struct{}
+	done     chan struct{}
 }
 
-func startTrimmer(db *bolt.DB, budget int64) *trimmer {
-	t := &trimmer{db: db, budget: budget, stop: make(chan struct{}), done: make(chan struct{})}
+func startTrimmer(db *bolt.DB, mapped, resident int64) *trimmer {
+	t := &trimmer{db: db, mapped: mapped, resident: resident, stop: make(chan struct{}), done: make(chan struct{})}
 	go t.loop()
 	return t
+}
+
+// residentBudget is opt's resident budget, 0 when there is none.
+func residentBudget(opt Options) int64 {
+	switch {
+	case opt.ResidentBudget > 0:
+		return opt.ResidentBudget
+	case opt.ResidentBudget < 0:
+		return 0
+	}
+	limit := debug.SetMemoryLimit(-1) // reads the limit without changing it
+	if limit == math.MaxInt64 {
+		return 0
+	}
+	return limit + opt.MappedBudget
+}
+
+// over reports whether m calls for a trim.
+func (t *trimmer) over(m procstatus.Memory) bool {
+	if m.File <= t.mapped {
+		return false
+	}
+	return t.resident <= 0 || m.Anon+m.File > t.resident
 }
 
 func (t *trimmer) loop() {
@@ -52,7 +88,7 @@ func (t *trimmer) loop() {
 		case <-t.stop:
 			return
 		case <-tick.C:
-			if procstatus.Read().File > t.budget {
+			if t.over(procstatus.Read()) {
 				t.trim()
 			}
 		}

@@ -3,7 +3,9 @@ package boltstore
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -55,4 +57,49 @@ func TestTrimDropsMappedPagesAndKeepsData(t *testing.T) {
 		t.Errorf("resident file pages went from %d MiB to %d MiB; want at least 20 MiB dropped", before>>20, after>>20)
 	}
 	readAll()
+}
+
+// The mapped file is trimmed past its own budget only when the whole
+// process is past the resident budget, or always when there is none.
+func TestTrimmerWhenOver(t *testing.T) {
+	const mib = 1 << 20
+	shared := &trimmer{mapped: 64 * mib, resident: 240 * mib}
+	alone := &trimmer{mapped: 64 * mib}
+	for _, c := range []struct {
+		anon, file            int64
+		wantShared, wantAlone bool
+	}{
+		{anon: 200 * mib, file: 60 * mib},                                    // file within its own budget
+		{anon: 90 * mib, file: 140 * mib, wantAlone: true},                   // the heap leaves room
+		{anon: 90 * mib, file: 151 * mib, wantShared: true, wantAlone: true}, // 241 MiB in all
+		{anon: 176 * mib, file: 65 * mib, wantShared: true, wantAlone: true},
+	} {
+		m := procstatus.Memory{Anon: c.anon, File: c.file}
+		if got := shared.over(m); got != c.wantShared {
+			t.Errorf("heap %d MiB, file %d MiB, resident budget 240 MiB: over = %v, want %v", c.anon/mib, c.file/mib, got, c.wantShared)
+		}
+		if got := alone.over(m); got != c.wantAlone {
+			t.Errorf("heap %d MiB, file %d MiB, no resident budget: over = %v, want %v", c.anon/mib, c.file/mib, got, c.wantAlone)
+		}
+	}
+}
+
+// By default the resident budget is the Go runtime's memory limit plus
+// the mapped budget; without a limit there is none.
+func TestResidentBudgetFollowsMemoryLimit(t *testing.T) {
+	old := debug.SetMemoryLimit(176 << 20)
+	defer debug.SetMemoryLimit(old)
+	if got := residentBudget(Options{MappedBudget: 64 << 20}); got != 240<<20 {
+		t.Errorf("with a 176 MiB limit: %d MiB, want 240", got>>20)
+	}
+	if got := residentBudget(Options{MappedBudget: 64 << 20, ResidentBudget: 300 << 20}); got != 300<<20 {
+		t.Errorf("set to 300 MiB: %d MiB", got>>20)
+	}
+	if got := residentBudget(Options{MappedBudget: 64 << 20, ResidentBudget: -1}); got != 0 {
+		t.Errorf("turned off: %d MiB, want 0", got>>20)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	if got := residentBudget(Options{MappedBudget: 64 << 20}); got != 0 {
+		t.Errorf("with no limit: %d MiB, want 0", got>>20)
+	}
 }
