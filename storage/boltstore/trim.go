@@ -65,8 +65,8 @@ func residentBudget(opt Options) int64 {
 		return 0
 	}
 	limit := debug.SetMemoryLimit(-1) // reads the limit without changing it
-	if limit == math.MaxInt64 {
-		return 0
+	if limit > math.MaxInt64-opt.MappedBudget {
+		return 0 // no limit (math.MaxInt64), or one too large to add to
 	}
 	return limit + opt.MappedBudget
 }

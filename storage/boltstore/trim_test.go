@@ -98,6 +98,10 @@ func TestResidentBudgetFollowsMemoryLimit(t *testing.T) {
 	if got := residentBudget(Options{MappedBudget: 64 << 20, ResidentBudget: -1}); got != 0 {
 		t.Errorf("turned off: %d MiB, want 0", got>>20)
 	}
+	debug.SetMemoryLimit(math.MaxInt64 - 1)
+	if got := residentBudget(Options{MappedBudget: 64 << 20}); got != 0 {
+		t.Errorf("with a limit too large to add to: %d MiB, want 0", got>>20)
+	}
 	debug.SetMemoryLimit(math.MaxInt64)
 	if got := residentBudget(Options{MappedBudget: 64 << 20}); got != 0 {
 		t.Errorf("with no limit: %d MiB, want 0", got>>20)
