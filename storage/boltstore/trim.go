@@ -38,7 +38,7 @@ const trimInterval = 20 * time.Millisecond
 // each one (fault-around, which MADV_RANDOM does not turn off), so random
 // lookups fill the budget fast, and after each trim every lookup faults
 // again. With the mapped file held to 64 MiB, replays spent 12% of all
-// CPU on those faults and ran 25–30% slower than with no trimming. So the
+// CPU on those faults and ran 20–29% slower than with no trimming. So the
 // file may also use the room the heap leaves: it is trimmed only when it
 // is past its own budget and the whole process is past the resident
 // budget (the heap's limit plus the mapped budget, by default).
