@@ -23,7 +23,3 @@ var (
 
 	marshalOptions = pii.MarshalOptions
 )
-
-func getScratch() *pii.Scratch { return pii.GetScratch() }
-
-func cutSealed(raw []byte) (body, sealed []byte, err error) { return pii.CutSealed(raw) }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/storage/pii"
 )
 
 // The meta record keyPIIKeyIDs lists every key records may be sealed
@@ -258,7 +259,7 @@ func (s *Store) piiBatch(btx *bolt.Tx, p *personal, after []byte, perBatch int, 
 	}
 	type write struct{ key, value []byte }
 	var writes []write
-	sc := getScratch()
+	sc := pii.GetScratch()
 	defer sc.Release()
 	for ; k != nil; k, v = c.Next() {
 		if rewrite && len(writes) == perBatch {

@@ -18,6 +18,7 @@ import (
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/storage/pii"
 )
 
 const testPhone = "13987654321"
@@ -195,7 +196,7 @@ func TestSealedRecordsRoundTripAndHideValues(t *testing.T) {
 				t.Errorf("%s holds %q in clear", k, secret)
 			}
 		}
-		body, sealed, err := cutSealed(v)
+		body, sealed, err := pii.CutSealed(v)
 		if err != nil || sealed == nil {
 			t.Fatalf("%s has no sealed field: %v", k, err)
 		}
@@ -346,7 +347,7 @@ func TestRotateToNewKeyThenDropTheOld(t *testing.T) {
 		}
 	}
 	for k, v := range rawValues(t, s) {
-		_, sealed, _ := cutSealed(v)
+		_, sealed, _ := pii.CutSealed(v)
 		if id, _ := sealing.KeyID(sealed); id != "B" {
 			t.Errorf("%s is sealed with %q after the rotation", k, id)
 		}

@@ -14,6 +14,7 @@ import (
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/storage/pii"
 )
 
 // late is what only an allocation's transaction knows of waybill i.
@@ -92,7 +93,7 @@ func TestPreparedWaybillInsertReadsAsMerged(t *testing.T) {
 				t.Errorf("%s holds %q in clear", k, secret)
 			}
 		}
-		body, sealed, err := cutSealed(v)
+		body, sealed, err := pii.CutSealed(v)
 		if err != nil || sealed == nil || &body[0] != &v[0] || !bytes.HasSuffix(v, sealed) {
 			t.Errorf("%s: the sealed field is not last (err %v)", k, err)
 		}

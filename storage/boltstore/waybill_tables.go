@@ -10,6 +10,7 @@ import (
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
+	"github.com/ewaybill/ewaybill/storage/pii"
 )
 
 // waybills keys records "<merchant id>/<waybill id>" and the number index
@@ -40,15 +41,12 @@ func (w *waybills) Put(ref storage.WaybillRef, v *ewaybillv1.Waybill) error {
 	return w.table.put(refKey(ref), v)
 }
 
-// preparedWaybill is boltstore's PreparedWaybill.Encoded: the record's
-// fields in clear and its sealed field, apart, so that Insert puts the
-// late fields between them and the sealed field stays last (where
-// cutSealed finds it without copying the record).
+// preparedWaybill is boltstore's PreparedWaybill.Encoded: the record
+// prepared (pii.Prepared) with the keys it was sealed with, those of the
+// store that prepared it.
 type preparedWaybill struct {
-	// keys are the keys it was sealed with: those of the store that
-	// prepared it.
-	keys          *sealing.Keyring
-	clear, sealed []byte
+	keys *sealing.Keyring
+	pii.Prepared
 }
 
 // PrepareWaybill implements storage.Store: it encodes w and seals its
@@ -58,39 +56,24 @@ func (s *Store) PrepareWaybill(ref storage.WaybillRef, w *ewaybillv1.Waybill) (*
 		return nil, bolt.ErrDatabaseReadOnly
 	}
 	key := refKey(ref)
-	sc := getScratch()
-	defer sc.Release()
-	raw, err := marshalOptions.MarshalAppend(sc.Raw[:0], w)
-	sc.Raw = raw
+	rec, err := waybillPII.Prepare(s.keys, key, w)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
 	}
-	out, clearLen, _, err := waybillPII.SealParts(s.keys, key, raw, nil, sc)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
-	}
-	return &storage.PreparedWaybill{Ref: ref, Encoded: &preparedWaybill{keys: s.keys, clear: out[:clearLen:clearLen], sealed: out[clearLen:]}}, nil
+	return &storage.PreparedWaybill{Ref: ref, Encoded: &preparedWaybill{keys: s.keys, Prepared: rec}}, nil
 }
 
-// Insert stores the prepared record with late's encoding between its
-// fields in clear and its sealed field: protobuf merges fields that occur
-// more than once, so it reads as the prepared waybill merged with late.
+// Insert stores the prepared record with late's fields (pii.Join).
 func (w *waybills) Insert(p *storage.PreparedWaybill, late *ewaybillv1.Waybill) error {
 	key := refKey(p.Ref)
 	rec, ok := p.Encoded.(*preparedWaybill)
 	if !ok || rec.keys != w.table.keys {
 		return fmt.Errorf("insert %s/%q: the waybill was not prepared by this store", bucketWaybills, key)
 	}
-	out := make([]byte, 0, len(rec.clear)+len(rec.sealed)+96)
-	out = append(out, rec.clear...)
-	out, err := marshalOptions.MarshalAppend(out, late)
+	out, err := waybillPII.Join(rec.Prepared, late)
 	if err != nil {
-		return fmt.Errorf("encode %s/%q: %w", bucketWaybills, key, err)
+		return fmt.Errorf("insert %s/%q: %w", bucketWaybills, key, err)
 	}
-	if holds, err := waybillPII.HoldsPersonal(out[len(rec.clear):]); err != nil || holds {
-		return fmt.Errorf("insert %s/%q: the late fields hold personal data (%s), which only PrepareWaybill seals", bucketWaybills, key, waybillPII.Paths)
-	}
-	out = append(out, rec.sealed...)
 	return w.table.b.Put(key, out)
 }
 

@@ -31,13 +31,11 @@ func (w waybills) Put(ref storage.WaybillRef, v *ewaybillv1.Waybill) error {
 	return w.table.put(refKey(ref), v)
 }
 
-// preparedWaybill is pgstore's PreparedWaybill.Encoded: as in boltstore,
-// the record's fields in clear and its sealed field apart, so that Insert
-// puts the late fields between them.
+// preparedWaybill is pgstore's PreparedWaybill.Encoded: the record
+// prepared (pii.Prepared) by store, with its keys.
 type preparedWaybill struct {
-	// store prepared it, with its keys.
-	store         *Store
-	clear, sealed []byte
+	store *Store
+	pii.Prepared
 }
 
 // PrepareWaybill implements storage.Store: it encodes w and seals its
@@ -47,39 +45,24 @@ func (s *Store) PrepareWaybill(ref storage.WaybillRef, w *ewaybillv1.Waybill) (*
 		return nil, errReadOnly
 	}
 	key := []byte(joinKey(refKey(ref)))
-	sc := pii.GetScratch()
-	defer sc.Release()
-	raw, err := pii.MarshalOptions.MarshalAppend(sc.Raw[:0], w)
-	sc.Raw = raw
+	rec, err := pii.Waybills.Prepare(s.keys, key, w)
 	if err != nil {
 		return nil, fmt.Errorf("encode waybills/%q: %w", key, err)
 	}
-	out, clearLen, _, err := pii.Waybills.SealParts(s.keys, key, raw, nil, sc)
-	if err != nil {
-		return nil, fmt.Errorf("encode waybills/%q: %w", key, err)
-	}
-	return &storage.PreparedWaybill{Ref: ref, Encoded: &preparedWaybill{store: s, clear: out[:clearLen:clearLen], sealed: out[clearLen:]}}, nil
+	return &storage.PreparedWaybill{Ref: ref, Encoded: &preparedWaybill{store: s, Prepared: rec}}, nil
 }
 
-// Insert stores the prepared record with late's encoding between its
-// fields in clear and its sealed field: protobuf merges fields that occur
-// more than once, so it reads as the prepared waybill merged with late.
+// Insert stores the prepared record with late's fields (pii.Join).
 func (w waybills) Insert(p *storage.PreparedWaybill, late *ewaybillv1.Waybill) error {
 	key := joinKey(refKey(p.Ref))
 	rec, ok := p.Encoded.(*preparedWaybill)
 	if !ok || rec.store != w.table.t.store {
 		return fmt.Errorf("insert waybills/%q: the waybill was not prepared by this store", key)
 	}
-	out := make([]byte, 0, len(rec.clear)+len(rec.sealed)+96)
-	out = append(out, rec.clear...)
-	out, err := pii.MarshalOptions.MarshalAppend(out, late)
+	out, err := pii.Waybills.Join(rec.Prepared, late)
 	if err != nil {
-		return fmt.Errorf("encode waybills/%q: %w", key, err)
+		return fmt.Errorf("insert waybills/%q: %w", key, err)
 	}
-	if holds, err := pii.Waybills.HoldsPersonal(out[len(rec.clear):]); err != nil || holds {
-		return fmt.Errorf("insert waybills/%q: the late fields hold personal data (%s), which only PrepareWaybill seals", key, pii.Waybills.Paths)
-	}
-	out = append(out, rec.sealed...)
 	return w.table.putRaw(refKey(p.Ref), out)
 }
 

@@ -304,13 +304,13 @@ func additionalData(dst, table, key []byte) []byte {
 // A record without personal data comes back as it was. The result is a
 // new slice: a bbolt transaction keeps it until the commit.
 func (p *Fields) Seal(keys *sealing.Keyring, key, raw, opened []byte, sc *Scratch) (out []byte, holds bool, err error) {
-	out, _, holds, err = p.SealParts(keys, key, raw, opened, sc)
+	out, _, holds, err = p.sealParts(keys, key, raw, opened, sc)
 	return out, holds, err
 }
 
-// SealParts is Seal that also says where the fields in clear end and the
+// sealParts is Seal that also says where the fields in clear end and the
 // sealed field (if any) begins.
-func (p *Fields) SealParts(keys *sealing.Keyring, key, raw, opened []byte, sc *Scratch) (out []byte, clearLen int, holds bool, err error) {
+func (p *Fields) sealParts(keys *sealing.Keyring, key, raw, opened []byte, sc *Scratch) (out []byte, clearLen int, holds bool, err error) {
 	overhead := 0
 	if keys != nil {
 		overhead = keys.Overhead()
@@ -335,6 +335,57 @@ func (p *Fields) SealParts(keys *sealing.Keyring, key, raw, opened []byte, sc *S
 	out = protowire.AppendVarint(out, uint64(overhead+len(secret)))
 	sc.ad = additionalData(sc.ad[:0], p.Table, key)
 	return keys.Seal(out, secret, sc.ad), clearLen, true, nil
+}
+
+// Prepared is a record encoded and sealed ahead of the transaction that
+// writes it, its fields in clear and its sealed field apart, so that Join
+// can put the fields only that transaction knows between them and the
+// sealed field stays last (where CutSealed finds it without copying).
+type Prepared struct {
+	Clear, Sealed []byte
+}
+
+// Prepare encodes m and seals its personal fields for the record key, as
+// a put would, so that sealing happens outside the writer's transaction.
+func (p *Fields) Prepare(keys *sealing.Keyring, key []byte, m proto.Message) (Prepared, error) {
+	sc := GetScratch()
+	defer sc.Release()
+	raw, err := MarshalOptions.MarshalAppend(sc.Raw[:0], m)
+	sc.Raw = raw
+	if err != nil {
+		return Prepared{}, err
+	}
+	out, clearLen, _, err := p.sealParts(keys, key, raw, nil, sc)
+	if err != nil {
+		return Prepared{}, err
+	}
+	return Prepared{Clear: out[:clearLen:clearLen], Sealed: out[clearLen:]}, nil
+}
+
+// ErrLatePersonal refuses late fields that hold personal data: Join would
+// store them in clear, and only Prepare seals.
+var ErrLatePersonal = errors.New("the late fields hold personal data, which only a prepared record seals")
+
+// Join returns the record rec with late's encoding between its fields in
+// clear and its sealed field: protobuf merges fields that occur more than
+// once, so it reads as the prepared record merged with late. The error is
+// ErrLatePersonal (wrapped, naming the personal paths) when late holds
+// personal data, else an encoding error.
+func (p *Fields) Join(rec Prepared, late proto.Message) ([]byte, error) {
+	out := make([]byte, 0, len(rec.Clear)+len(rec.Sealed)+96)
+	out = append(out, rec.Clear...)
+	out, err := MarshalOptions.MarshalAppend(out, late)
+	if err != nil {
+		return nil, err
+	}
+	holds, err := p.HoldsPersonal(out[len(rec.Clear):])
+	if err != nil {
+		return nil, err
+	}
+	if holds {
+		return nil, fmt.Errorf("%w (%s)", ErrLatePersonal, p.Paths)
+	}
+	return append(out, rec.Sealed...), nil
 }
 
 // Open returns the plaintext of a record's sealed value, in sc.secret.
