@@ -44,3 +44,12 @@ func TestSegmentSizeFlag(t *testing.T) {
 		}
 	}
 }
+
+// A bad --node-id fails the start while the flags are read, before the
+// data dir is touched.
+func TestNodeIDFlagIsCheckedWithTheFlags(t *testing.T) {
+	_, err := parseServeFlags([]string{"--node-id", "node b"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--node-id: a node id is 1 to 64 printable characters") {
+		t.Errorf("--node-id with a space: %v", err)
+	}
+}

@@ -105,6 +105,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.pg.maxConns < 0 || c.pg.connectTimeout <= 0 || c.pg.statementTimeout <= 0 {
 		return c, errors.New("--store-max-conns must be 0 or more, --store-connect-timeout and --store-statement-timeout above 0")
 	}
+	if c.nodeID != "" {
+		if err := checkNodeID("--node-id", c.nodeID); err != nil {
+			return c, err
+		}
+	}
 	if c.segmentSize < 1 || c.segmentSize > quota.MaxSegmentSize {
 		return c, fmt.Errorf("--segment-size must be 1 to %d, got %d", quota.MaxSegmentSize, c.segmentSize)
 	}
