@@ -148,7 +148,7 @@ func (s *Service) runGroup(group []*allocation) {
 	var sess *session
 	// Once queued in the store, the group is waited for whatever happens
 	// to any one caller.
-	err := s.batchLocked(context.Background(), quotaLocks(live), func(tx storage.Tx) error {
+	err := s.batchLocked(context.Background(), func() []string { return quotaLocks(live) }, func(tx storage.Tx) error {
 		sess = s.newSession(tx)
 		for _, a := range live {
 			acct := sess.account(a.merchantID)
@@ -176,27 +176,36 @@ func (s *Service) runGroup(group []*allocation) {
 	}
 }
 
-// quotaLocks names the quotas group's allocations may charge. Nodes over
-// one database that charge the same quota would abort each other's
-// transactions; holding these while committing makes them take turns.
+// quotaLocks names, once each, the quotas group's allocations may
+// charge. Nodes over one database that charge the same quota would abort
+// each other's transactions; holding these while committing makes them
+// take turns.
 func quotaLocks(group []*allocation) []string {
 	var keys []string
+	seen := map[string]bool{}
 	for _, a := range group {
 		for _, i := range a.todo {
-			if it := a.items[i]; it.invalid == nil && it.code != "" {
-				keys = append(keys, "quota/"+a.merchantID+"/"+it.code)
+			it := a.items[i]
+			if it.invalid != nil || it.code == "" {
+				continue
+			}
+			if key := "quota/" + a.merchantID + "/" + it.code; !seen[key] {
+				seen[key] = true
+				keys = append(keys, key)
 			}
 		}
 	}
 	return keys
 }
 
-// batchLocked is Store.Batch holding locks on keys where the store is
-// shared by several nodes (storage.KeyLocker); a store of one process
-// has one writer, which needs none.
-func (s *Service) batchLocked(ctx context.Context, keys []string, fn func(storage.Tx) error) error {
-	if l, ok := s.Store.(storage.KeyLocker); ok && len(keys) > 0 {
-		return l.BatchLocked(ctx, keys, fn)
+// batchLocked is Store.Batch holding locks on the keys locks names where
+// the store is shared by several nodes (storage.KeyLocker); a store of one
+// process has one writer, which needs none, so locks is not called there.
+func (s *Service) batchLocked(ctx context.Context, locks func() []string, fn func(storage.Tx) error) error {
+	if l, ok := s.Store.(storage.KeyLocker); ok {
+		if keys := locks(); len(keys) > 0 {
+			return l.BatchLocked(ctx, keys, fn)
+		}
 	}
 	return s.Store.Batch(ctx, fn)
 }
