@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 	"github.com/ewaybill/ewaybill/resname"
@@ -363,12 +362,16 @@ func (c *checker) compare() error {
 		if err != nil {
 			return err
 		}
-		// The view adds back the serials left in segments, which the
-		// stored pool counts as issued.
-		pool, err := poolView(c.tx, code, stored, time.Now())
-		if err != nil {
-			return err
+		// The stored pool counts the serials left in segments as issued;
+		// to readers they are available (as in poolView), and the
+		// segments were read above.
+		pool := stored
+		var left int64
+		for _, seg := range pc.segments {
+			left += max(0, remaining(seg))
 		}
+		pool.Available += left
+		pool.Issued -= left
 		for _, x := range []struct {
 			what          string
 			stored, count int64
