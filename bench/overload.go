@@ -11,6 +11,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
+	"github.com/ewaybill/ewaybill/fault"
 	ewaybillv1 "github.com/ewaybill/ewaybill/gen/go/ewaybill/v1"
 )
 
@@ -62,7 +63,7 @@ func isOverloaded(err error) bool {
 		return false
 	}
 	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() == "OVERLOADED" {
+		if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() == fault.ReasonOverloaded {
 			return true
 		}
 	}

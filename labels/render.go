@@ -135,7 +135,7 @@ func checkRender(p access.Principal, in *ewaybillv1.RenderLabelsRequest) (*rende
 	seen := map[string]int{}
 	for i, n := range in.GetNumbers()[:min(len(in.GetNumbers()), MaxLabels)] { // an oversized batch is one violation, not thousands
 		field := fmt.Sprintf("numbers[%d]", i)
-		n = textrule.Check(&v, field, n, 1, 128)
+		n = textrule.Check(&v, field, n, 1, MaxCodeLength)
 		if j, dup := seen[n]; dup {
 			v.Add(field, "duplicate", "%s repeats numbers[%d]; a batch prints each label once", field, j)
 		}

@@ -150,6 +150,20 @@ const (
 	opResent = "resent"
 )
 
+// changingOps are the operations that change the store: only they leave
+// an outcome to settle when their answer is lost (a lost replay changes
+// nothing either way).
+var changingOps = []string{opAllocate, opBatchItem, opCancel, opTopUp}
+
+// openTotal is how many changing requests open counts.
+func openTotal(open map[string]int) int {
+	n := 0
+	for _, k := range changingOps {
+		n += open[k]
+	}
+	return n
+}
+
 // opKinds lists the kinds in the order reports print them.
 var opKinds = []string{opAllocate, opReplay, opBatch, opBatchItem, opBatchReplay, opInvalidItem, opCancel, opCancelReplay, opTopUp, opTopUpReplay,
 	opRaced, opResent}

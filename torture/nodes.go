@@ -203,9 +203,7 @@ func (n *nodesRun) all(ctx context.Context) error {
 	l.stop(cancelLoad)
 	acked, open := m.takeCounts()
 	n.rep.Acked = acked
-	for _, k := range []string{opAllocate, opBatchItem, opCancel, opTopUp} {
-		n.rep.Open += open[k]
-	}
+	n.rep.Open += openTotal(open)
 
 	survivor := n.nodes[(victim+1)%len(n.nodes)]
 	obs, err := observe(ctx, newClients(survivor.conn, ctx, adminKey, fx.merchantKey), m, 1, since, true, rng)

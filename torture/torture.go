@@ -393,11 +393,7 @@ func (t *run) cycle(ctx context.Context, cycle int, srv *server) (CycleResult, *
 	srv.closeConn()
 	acked, open := t.m.takeCounts()
 	res.Acked = acked
-	// Only requests that change the store leave an outcome to settle; a
-	// lost replay changes nothing either way.
-	for _, k := range []string{opAllocate, opBatchItem, opCancel, opTopUp} {
-		res.Open += open[k]
-	}
+	res.Open += openTotal(open)
 	for k, n := range acked {
 		t.report.Acked[k] += n
 	}

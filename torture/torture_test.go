@@ -78,7 +78,7 @@ func TestTortureRealBinary(t *testing.T) {
 		t.Errorf("ran %d cycles with %d SIGKILL and %d SIGTERM; want 4, 2 and 2", rep.Cycles, rep.Kills, rep.Terms)
 	}
 	// A load too short to do anything would make every check vacuous.
-	for _, k := range []string{opAllocate, opBatchItem, opCancel, opTopUp} {
+	for _, k := range changingOps {
 		if rep.Acked[k] == 0 {
 			t.Errorf("no %s was acknowledged in 4 cycles: %v", k, rep.Acked)
 		}

@@ -49,8 +49,6 @@ var shared struct {
 	once    sync.Once
 	srv     *Server
 	err     error
-	// missing is set when no server binaries were found.
-	missing bool
 	dbs     atomic.Int64
 }
 
@@ -83,12 +81,12 @@ func DB(t testing.TB) string {
 	shared.once.Do(func() {
 		bin, err := FindBinaries()
 		if err != nil {
-			shared.missing, shared.err = true, err
+			shared.err = err
 			return
 		}
 		shared.srv, shared.err = Start(bin)
 	})
-	if shared.missing {
+	if errors.Is(shared.err, ErrNoBinaries) {
 		if os.Getenv(RequireEnv) == "1" {
 			t.Fatalf("%v (%s=1 requires PostgreSQL)", shared.err, RequireEnv)
 		}

@@ -1,11 +1,14 @@
 package boltstore
 
+import "github.com/ewaybill/ewaybill/storage/pii"
+
 // The fixed registry of buckets. Every bucket is created when the file is
 // first initialised; a bucket is never renamed, only added with a schema
-// version bump.
+// version bump. The tables holding personal data take their names from
+// package pii, which binds each sealed value to its table's name.
 var (
 	bucketMeta                  = []byte("meta")
-	bucketMerchants             = []byte("merchants")
+	bucketMerchants             = pii.Merchants.Table
 	bucketMerchantsByCreditCode = []byte("merchants_by_credit_code")
 	bucketCarriers              = []byte("carriers")
 	bucketAuthorizations        = []byte("carrier_authorizations")
@@ -20,12 +23,12 @@ var (
 	bucketLedger          = []byte("ledger")
 	bucketQuotaRequests   = []byte("quota_requests")
 	bucketCancelGuards    = []byte("cancel_guards")
-	bucketWaybills        = []byte("waybills")
+	bucketWaybills        = pii.Waybills.Table
 	bucketWaybillNumbers  = []byte("waybill_numbers")
 	bucketIdempotencyKeys = []byte("idempotency_keys")
 
 	// Added in schema 3: field mapping.
-	bucketMappingProfiles = []byte("mapping_profiles")
+	bucketMappingProfiles = pii.MappingProfiles.Table
 
 	// Added in schema 4: labels.
 	bucketRoutingTables    = []byte("routing_tables")
