@@ -46,15 +46,26 @@ func newAdmission(maxRunning, maxWaiting int, wait time.Duration, shed func()) *
 	}
 }
 
-// full reports whether a new request would be refused unread.
-func (a *admission) full() bool { return a.held.Load() >= a.maxHeld }
+// refuseUnread refuses a new request, counting the refusal, when the
+// server holds all the requests it may: the gRPC tap and the REST front
+// door call it before a request's body is read. It returns nil when there
+// is room.
+func (a *admission) refuseUnread() *fault.Error {
+	if a.held.Load() < a.maxHeld {
+		return nil
+	}
+	a.shed()
+	return overloaded()
+}
 
 // tap refuses a new gRPC request when the server holds all it may, before
 // the transport reads the request's body.
 func (a *admission) tap(ctx context.Context, info *tap.Info) (context.Context, error) {
-	if !isHealthOrReflection(info.FullMethodName) && a.full() {
-		a.shed()
-		return nil, faultStatus(overloaded())
+	if isHealthOrReflection(info.FullMethodName) {
+		return ctx, nil
+	}
+	if f := a.refuseUnread(); f != nil {
+		return nil, faultStatus(f)
 	}
 	return ctx, nil
 }

@@ -82,11 +82,12 @@ func (s *Server) HTTPHandler(ctx context.Context, conn *grpc.ClientConn) (http.H
 // gRPC call refused.
 func (s *Server) frontDoor(gw *runtime.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.admission.full() && r.URL.Path != "/healthz" {
-			s.metrics.shed.Inc()
-			_, m := runtime.MarshalerForRequest(gw, r)
-			gatewayError(r.Context(), gw, m, w, r, faultStatus(overloaded()))
-			return
+		if r.URL.Path != "/healthz" {
+			if f := s.admission.refuseUnread(); f != nil {
+				_, m := runtime.MarshalerForRequest(gw, r)
+				gatewayError(r.Context(), gw, m, w, r, faultStatus(f))
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
