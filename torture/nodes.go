@@ -7,11 +7,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/ewaybill/ewaybill/apikeys"
 	"github.com/ewaybill/ewaybill/sealing"
+	"github.com/ewaybill/ewaybill/storage/pgstore"
 )
 
 // NodesConfig is what a run of several nodes over one database is told.
@@ -46,7 +46,7 @@ func (c NodesConfig) Check() error {
 	switch {
 	case c.Binary == "":
 		return errors.New("no ewaybill binary to run")
-	case !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://"):
+	case !pgstore.IsURL(c.Store):
 		return fmt.Errorf("the nodes need a postgres:// store to share, got %q", c.Store)
 	case c.Nodes < 2 || c.Nodes > 16:
 		return fmt.Errorf("nodes must be 2 to 16 (one is killed, another must go on), got %d", c.Nodes)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ewaybill/ewaybill/bench"
+	"github.com/ewaybill/ewaybill/storage/pgstore"
 )
 
 // runBench runs `ewaybill bench`: the whole server in this process under
@@ -65,7 +66,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	cfg.Workloads = bench.ParseWorkloads(*workloads)
-	if cfg.Store != "" && !isPostgresURL(cfg.Store) {
+	if cfg.Store != "" && !pgstore.IsURL(cfg.Store) {
 		fmt.Fprintf(stderr, "ewaybill bench: --store must be a postgres:// URL (or empty for bbolt); got %q\n", displayStore(cfg.Store))
 		return exitUsage
 	}

@@ -90,7 +90,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 // checkPostgres checks the PostgreSQL database at url. It reads one
 // snapshot, so servers may go on running on the database meanwhile.
 func checkPostgres(ctx context.Context, url string, stdout, stderr io.Writer) int {
-	if !isPostgresURL(url) {
+	if !pgstore.IsURL(url) {
 		fmt.Fprintf(stderr, "ewaybill check: --store must be a postgres:// URL (or empty for the bbolt file in --data-dir); got %q\n", displayStore(url))
 		return checkNotRun
 	}

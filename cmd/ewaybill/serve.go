@@ -99,7 +99,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
 	}
-	if c.store != "" && !isPostgresURL(c.store) {
+	if c.store != "" && !pgstore.IsURL(c.store) {
 		return c, fmt.Errorf("--store must be a postgres:// URL (or empty for bbolt in --data-dir); got %q", displayStore(c.store))
 	}
 	if c.pg.maxConns < 0 || c.pg.connectTimeout <= 0 || c.pg.statementTimeout <= 0 {

@@ -1,18 +1,9 @@
 package main
 
-import (
-	"net/url"
-	"strings"
-)
+import "net/url"
 
 // storeUsage is the --store flag's help: the backend a command works on.
-const storeUsage = "PostgreSQL database `URL` (postgres://...) to use instead of the bbolt file in --data-dir (in progress)"
-
-// isPostgresURL reports whether a --store value names a PostgreSQL
-// database, the only kind --store takes so far.
-func isPostgresURL(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
-}
+const storeUsage = "PostgreSQL database `URL` (postgres://...) to use instead of the bbolt file in --data-dir"
 
 // displayStore is a --store URL fit for output and logs: the password, if
 // any, is replaced.

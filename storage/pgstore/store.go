@@ -3,9 +3,8 @@
 // semantics (package boltstore is the reference): the same records as
 // protobuf bytes, sealed where boltstore seals them (package pii), under
 // real key columns whose primary keys make the database itself refuse a
-// second holder of a number or of an idempotency key.
-//
-// Not reachable from `ewaybill serve` yet.
+// second holder of a number or of an idempotency key. `ewaybill serve
+// --store`, `check --store` and `bench --store` open it.
 package pgstore
 
 import (
@@ -16,6 +15,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +26,12 @@ import (
 	"github.com/ewaybill/ewaybill/sealing"
 	"github.com/ewaybill/ewaybill/storage"
 )
+
+// IsURL reports whether s is a PostgreSQL URL (postgres:// or
+// postgresql://), the form the commands' --store takes.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
 
 // Options tune Open.
 type Options struct {
