@@ -55,10 +55,13 @@ func loadMigrations() []migration {
 	return out
 }
 
+// steps are the embedded migrations, read once.
+var steps = loadMigrations()
+
 // SchemaVersion is the schema this binary writes: its last migration.
 // A database written by a newer binary is refused, as boltstore refuses
 // a newer file.
-var SchemaVersion = uint64(len(loadMigrations()))
+var SchemaVersion = uint64(len(steps))
 
 // migrate brings the schema up to SchemaVersion and registers the active
 // PII key, in one transaction under an advisory lock, so nodes starting
@@ -91,7 +94,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if v > SchemaVersion {
 			return newerSchema(v)
 		}
-		for _, m := range loadMigrations()[v:] {
+		for _, m := range steps[v:] {
 			if _, err := t.Exec(ctx, m.sql); err != nil {
 				return fmt.Errorf("pgstore: migration %s: %w", m.name, err)
 			}
