@@ -102,6 +102,27 @@ export async function all(url, field, query = {}) {
   return items;
 }
 
+// cachedAll is all(url, field) read once per page load: get resolves to
+// the list, reading it on first use and again after a failed read or
+// forget (after a change, or on sign-out).
+export function cachedAll(url, field) {
+  let loaded = null;
+  return {
+    get() {
+      if (!loaded) {
+        loaded = all(url, field).catch((err) => {
+          loaded = null; // a failed read is tried again next time
+          throw err;
+        });
+      }
+      return loaded;
+    },
+    forget() {
+      loaded = null;
+    },
+  };
+}
+
 // requestId makes a client id for a retry-safe call (top-ups, prints):
 // the same id sent again is answered as a replay, never done twice.
 export function requestId(prefix) {

@@ -1,26 +1,14 @@
 // Carriers, read once per page load: every view names carriers by their
 // display names and lists them in filters.
 
-import { all } from './api.js';
+import { cachedAll } from './api.js';
 
-let loaded = null;
+const cache = cachedAll('/v1/carriers', 'carriers');
 
-// carriers resolves to the carrier list (every key may read it).
-export function carriers() {
-  if (!loaded) {
-    loaded = all('/v1/carriers', 'carriers').catch((err) => {
-      loaded = null; // a failed read is tried again next time
-      throw err;
-    });
-  }
-  return loaded;
-}
-
-// forget drops the cached list (after an admin changes carriers, or on
-// sign-out).
-export function forget() {
-  loaded = null;
-}
+// carriers resolves to the carrier list (every key may read it); forget
+// drops it (after an admin changes carriers, or on sign-out).
+export const carriers = cache.get;
+export const forget = cache.forget;
 
 // carrierLabel is "顺丰速运 (SF)" for a carrier name or code.
 export function carrierLabel(list, nameOrCode) {

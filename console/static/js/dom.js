@@ -4,7 +4,7 @@
 // make any assignment of markup to an element throw, so a slip fails
 // loudly.
 
-import { t, lang } from './i18n.js';
+import { t, lang, enumLabel } from './i18n.js';
 
 // h('button.primary#go', {onclick, type: 'button'}, 'text', child, ...)
 // makes an element. Props starting with "on" are listeners, "dataset"
@@ -173,4 +173,9 @@ export function fromBase64(b64) {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+// stateBadge is a record's state, labelled and styled by its value.
+export function stateBadge(enumName, value) {
+  return h('span.state.' + String(value).toLowerCase(), enumLabel(enumName, value));
 }

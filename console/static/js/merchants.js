@@ -3,26 +3,15 @@
 // identity numbers in full, which the server writes to the audit log, so
 // the list is read once per page load, not once per row.
 
-import { all } from './api.js';
+import { cachedAll } from './api.js';
 import { idOf } from './dom.js';
 
-let loaded = null;
+const cache = cachedAll('/v1/merchants', 'merchants');
 
-// merchantList resolves to every merchant (admins only).
-export function merchantList() {
-  if (!loaded) {
-    loaded = all('/v1/merchants', 'merchants').catch((err) => {
-      loaded = null;
-      throw err;
-    });
-  }
-  return loaded;
-}
-
-// forgetMerchants drops the list after a review changes it, or on sign-out.
-export function forgetMerchants() {
-  loaded = null;
-}
+// merchantList resolves to every merchant (admins only); forgetMerchants
+// drops it after a review changes it, or on sign-out.
+export const merchantList = cache.get;
+export const forgetMerchants = cache.forget;
 
 // merchantOf is the "merchants/{id}" a resource name starts with.
 export function merchantOf(name) {

@@ -5,9 +5,9 @@
 // revoke. One list serves both, with the actions the key's role has.
 
 import { page, path, post } from '../api.js';
-import { h, replace, table, when, field, select, dialog, action, toast } from '../dom.js';
+import { h, replace, table, when, field, select, dialog, action, toast, stateBadge } from '../dom.js';
 import { errorBox } from '../errors.js';
-import { t, enumLabel, enumOptions } from '../i18n.js';
+import { t, enumOptions } from '../i18n.js';
 import { pagedList } from '../pager.js';
 import { carriers, carrierLabel, carrierOptions } from '../carriers.js';
 import { merchantList, merchantLabel, merchantOf } from '../merchants.js';
@@ -35,7 +35,7 @@ export async function render(root, { merchant, admin }) {
       admin ? [t('col.merchant'), (a) => merchantLabel(merchants, merchantOf(a.name))] : null,
       [t('col.carrier'), (a) => carrierLabel(list, a.carrier)],
       [t('auth.account'), (a) => a.settlementAccount || [a.branchCode, a.branchName ? ' ' + a.branchName : '']],
-      [t('col.state'), (a) => h('span.state.' + String(a.state).toLowerCase(), enumLabel('CarrierAuthorizationState', a.state))],
+      [t('col.state'), (a) => stateBadge('CarrierAuthorizationState', a.state)],
       [t('col.reason'), (a) => a.stateReason || '—'],
       [t('col.updated'), (a) => when(a.updateTime || a.createTime)],
       ['', (a) => actions(a, () => paged.reload())],

@@ -4,7 +4,7 @@
 // the last characters of the secret. Revoking takes effect at once.
 
 import { page, post, path } from '../api.js';
-import { h, replace, table, when, field, select, dialog, action, toast } from '../dom.js';
+import { h, replace, table, when, field, select, dialog, action, toast, stateBadge } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { t, enumLabel } from '../i18n.js';
 import { pagedList } from '../pager.js';
@@ -18,7 +18,7 @@ export function render(root, { me }) {
       [t('col.name'), (k) => [k.displayName || '—', k.name === me.name ? h('span.badge', t('keys.thisKey')) : null]],
       [t('col.role'), (k) => enumLabel('Role', k.role)],
       [t('keys.hint'), (k) => h('span.mono', k.secretHint)],
-      [t('col.state'), (k) => h('span.state.' + String(k.state).toLowerCase(), enumLabel('ApiKeyState', k.state))],
+      [t('col.state'), (k) => stateBadge('ApiKeyState', k.state)],
       [t('col.created'), (k) => when(k.createTime)],
       ['', (k) => k.state === 'API_KEY_STATE_ACTIVE' && k.name !== me.name
         ? action(t('keys.revoke'), () => revoke(k), { kind: 'danger', dataset: { act: 'revoke' } }) : null],

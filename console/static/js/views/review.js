@@ -5,7 +5,7 @@
 // numbers in full, and the server records each such read in the audit log.
 
 import { page, path, post } from '../api.js';
-import { h, replace, table, when, field, select, dialog, action, toast } from '../dom.js';
+import { h, replace, table, when, field, select, dialog, action, toast, stateBadge } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { t, enumLabel, enumOptions } from '../i18n.js';
 import { pagedList } from '../pager.js';
@@ -33,7 +33,7 @@ export function render(root) {
         [t('review.legalName'), (m) => m.qualification.legalName],
         [t('review.type'), (m) => enumLabel('MerchantType', m.qualification.type)],
         [t('review.creditCode'), (m) => h('span.mono', m.qualification.creditCode)],
-        [t('col.state'), (m) => h('span.state.' + String(m.state).toLowerCase(), enumLabel('MerchantState', m.state))],
+        [t('col.state'), (m) => stateBadge('MerchantState', m.state)],
         [t('col.created'), (m) => when(m.createTime)],
       ], items, { empty: t('review.none'), onRow: open, rowProps: (m) => ({ dataset: { name: m.name, legalName: m.qualification.legalName } }) }));
     replace(listBox, paged.el);
@@ -56,7 +56,7 @@ export function render(root) {
       MERCHANT_STATE_SUSPENDED: ['reinstate'],
     }[m.state] || [];
     replace(detail,
-      h('h2', q.legalName, ' ', h('span.state.' + String(m.state).toLowerCase(), enumLabel('MerchantState', m.state))),
+      h('h2', q.legalName, ' ', stateBadge('MerchantState', m.state)),
       h('dl.kv', rows.map(([k, v]) => [h('dt', t(k)), h('dd', v || '—')])),
       m.stateReason ? h('p.note.info', t('review.stateReason', { reason: m.stateReason })) : null,
       (m.fieldsToSupplement || []).length ? h('p.note.info', t('review.toSupplement', { fields: m.fieldsToSupplement.map(fieldLabel).join('、') })) : null,

@@ -5,7 +5,7 @@
 // the number (voided, or queued for reuse once never printed).
 
 import { get, page, path, post } from '../api.js';
-import { h, replace, table, when, field, select, dialog, action, count } from '../dom.js';
+import { h, replace, table, when, field, select, dialog, action, count, stateBadge } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { t, enumLabel, enumOptions } from '../i18n.js';
 import { pagedList } from '../pager.js';
@@ -34,7 +34,7 @@ export async function render(root, { merchant }) {
       [t('col.number'), (w) => h('span.mono', w.number)],
       [t('col.carrier'), (w) => carrierLabel(list, w.carrier)],
       [t('col.order'), (w) => [w.order && w.order.orderCode, w.order && w.order.packageId && w.order.packageId !== '1' ? ' #' + w.order.packageId : '']],
-      [t('col.state'), (w) => h('span.state.' + String(w.state).toLowerCase(), enumLabel('WaybillState', w.state))],
+      [t('col.state'), (w) => stateBadge('WaybillState', w.state)],
       [t('col.prints'), (w) => String(w.printCount || 0)],
       [t('col.created'), (w) => when(w.createTime)],
       ['', (w) => (w.state === 'WAYBILL_STATE_ISSUED' || w.state === 'WAYBILL_STATE_PRINTED')
