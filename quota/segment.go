@@ -45,7 +45,7 @@ const (
 // it is read, and its holder checked, in every transaction that issues
 // from it. The level is what the metrics show: exact with one node; with
 // several, each node's misses the others' issues until its next full view
-// of the pool (a lease, an import, a pool read).
+// of the pool (a range imported or retired, a pool update, the start).
 type nodeMemory struct {
 	mu     sync.Mutex
 	first  map[string]int64

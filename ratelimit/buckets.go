@@ -98,7 +98,7 @@ func (b *Buckets) sweep(now time.Time) {
 	b.sweepAt = max(minSweep, 2*len(b.buckets))
 }
 
-// Len is how many buckets are held (for tests and metrics).
+// Len is how many buckets are held (for tests).
 func (b *Buckets) Len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
